@@ -417,8 +417,9 @@ class RaggedSequences:
             for i, lab in enumerate(exchange_labels):
                 lab = np.asarray(lab, dtype=np.float64).ravel()
                 if lab.shape[0] != self.lengths[i]:
+                    name = str(self.dialogue_ids[i])
                     raise ValueError(
-                        f"Dialogue {self.dialogue_ids[i]!r}: {lab.shape[0]} exchange labels for "
+                        f"Dialogue {name!r}: {lab.shape[0]} exchange labels for "
                         f"{self.lengths[i]} exchanges."
                     )
                 stacked.append(lab)
