@@ -1,0 +1,20 @@
+"""Repeated and nested cross-validation, paired tests and the reproduction report."""
+
+from ._cache import FitCache
+from ._cv import repeated_cv_scores, summarize_scores
+from ._nested import nested_cv_score, paper_protocol_best
+from ._paper import PAPER_TABLES, load_paper_table
+from ._stats import PairedTestResult, corrected_resampled_ttest, paired_permutation_test
+
+__all__ = [
+    "PAPER_TABLES",
+    "FitCache",
+    "PairedTestResult",
+    "corrected_resampled_ttest",
+    "load_paper_table",
+    "nested_cv_score",
+    "paired_permutation_test",
+    "paper_protocol_best",
+    "repeated_cv_scores",
+    "summarize_scores",
+]
