@@ -4,12 +4,15 @@ from ._cache import FitCache
 from ._cv import repeated_cv_scores, summarize_scores
 from ._nested import nested_cv_score, paper_protocol_best
 from ._paper import PAPER_TABLES, load_paper_table
+from ._report import ReportFiles, ReproductionResults, write_report
 from ._stats import PairedTestResult, corrected_resampled_ttest, paired_permutation_test
 
 __all__ = [
     "PAPER_TABLES",
     "FitCache",
     "PairedTestResult",
+    "ReportFiles",
+    "ReproductionResults",
     "corrected_resampled_ttest",
     "load_paper_table",
     "nested_cv_score",
@@ -17,4 +20,5 @@ __all__ = [
     "paper_protocol_best",
     "repeated_cv_scores",
     "summarize_scores",
+    "write_report",
 ]
