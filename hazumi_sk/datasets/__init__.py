@@ -1,13 +1,25 @@
 """Data in: the Hazumi corpus loader, a synthetic corpus and the dialogue type."""
 
 from ._dialogue import EXCHANGE_TIME_COLUMNS, Dialogue
+from ._errors import HazumiFormatError
+from ._hazumi import SUPPORTED_VERSIONS, load_hazumi
 from ._items import NEGATIVE_ITEMS, RAPPORT_ITEMS, RAPPORT_ITEMS_JA, item_polarity
+from ._labels import CleanLabel, clean_label
+from ._synthetic import make_synthetic_hazumi
+from ._targets import to_xy
 
 __all__ = [
     "EXCHANGE_TIME_COLUMNS",
     "Dialogue",
+    "CleanLabel",
+    "HazumiFormatError",
+    "SUPPORTED_VERSIONS",
+    "clean_label",
+    "load_hazumi",
     "NEGATIVE_ITEMS",
     "RAPPORT_ITEMS",
     "RAPPORT_ITEMS_JA",
     "item_polarity",
+    "make_synthetic_hazumi",
+    "to_xy",
 ]

@@ -1,0 +1,309 @@
+"""Reading one Hazumi dumpfile (per-exchange features and labels) into named parts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._errors import HazumiFormatError
+
+__all__ = ["DumpFile", "read_dumpfile", "classify_column", "SYSTEM_ACTS"]
+
+#: System dialogue acts that have a one-hot column in 1902/1911 (2010 is one-hot encoded to these).
+SYSTEM_ACTS = ("io", "na", "oa", "op", "pa", "qw", "qy", "su")
+#: All dialogue-act labels of the corpus (FORMAT.md §3.2, §4).
+DIALOGUE_ACTS = frozenset(SYSTEM_ACTS) | {"th", "fu", "no"}
+UPOS = [
+    "ADJ",
+    "ADP",
+    "ADV",
+    "AUX",
+    "CCONJ",
+    "DET",
+    "INTJ",
+    "NOUN",
+    "NUM",
+    "PART",
+    "PRON",
+    "PROPN",
+    "PUNCT",
+    "SCONJ",
+    "SYM",
+    "VERB",
+    "X",
+]
+#: Dumpfile annotator columns -> ELAN annotator codes (FORMAT.md §3.4; 2010 uses the ELAN names).
+ANNOTATORS = {
+    "1902": ("F1", "F2", "F3", "F5", "M2"),
+    "1911": ("F1", "F2", "F3", "F4", "M1"),
+}
+
+# (regex, modality, source). Modality None = not a feature (time, label, duration, id).
+_COLUMN_RULES: tuple[tuple[str, str | None, str], ...] = (
+    (r"^(kinect)?(start\(exchange\)|end\(system\)|end\(exchange\))(\[ms\])?$", None, "time"),
+    (r"^ID$", None, "exchange id"),
+    (r"^duration$", None, "duration"),
+    (r"^dialogue_act$", None, "dialogue act"),
+    (r"^(SS|TS|TC)_ternary$", None, "label"),
+    (r"^(SS|TS\d|TC\d|UI_[FM]\d|TC_[FM]\d|UI_Aver|TC_Aver)$", None, "label"),
+    (r"^(pcm_|voiceProb_|F0_)", "A", "IS09 acoustic (openSMILE)"),
+    (r"^word#\d+$", "L", "bag of words"),
+    (r"^(no_utterance|noun|adjective|interjection|adverbs)$", "L", "POS counts"),
+    (r"^reaction$", "L", "user response time"),
+    (r"^lenU$", "L", "user utterance length"),
+    (rf"^({'|'.join(UPOS)})$", "L", "UPOS counts"),
+    (r"^bert\d+$", "L", "BERT embedding"),
+    (r"^(lenS|lenS-lenU)$", "S", "system utterance length"),
+    (rf"^({'|'.join(SYSTEM_ACTS)})$", "S", "system dialogue act one-hot"),
+    (r"^\d+_(acceleration_max|velocity_max|velocity_mean|velocity_std)$", "V", "face landmarks"),
+    (r"^AU\d\d_c_mean$", "V", "action units"),
+    (
+        r"^(FootLeft|FootRight|HandLeft|HandRight|Head|ShoulderLeft|ShoulderRight)_"
+        r"(acceleration_max|velocity_max|velocity_mean|velocity_std)$",
+        "B",
+        "Kinect body",
+    ),
+    (r"^(EDA|HR)_(mean|std)$", "P", "E4 physiological"),
+)
+_COMPILED = tuple((re.compile(p), m, s) for p, m, s in _COLUMN_RULES)
+
+
+class DumpfileFormatError(HazumiFormatError):
+    """A dumpfile that does not follow the Hazumi layout."""
+
+
+def classify_column(name: str) -> tuple[str | None, str] | None:
+    """``(modality or None, source)`` of a dumpfile column, ``None`` if unknown."""
+    for pattern, modality, source in _COMPILED:
+        if pattern.match(name):
+            return modality, source
+    return None
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """The parts of one dumpfile.
+
+    ``times`` has ``start_ms, end_system_ms, end_ms``; ``labels`` has ``SS,
+    TS_<ann>, TC_<ann>`` (float, annotator codes as in ELAN) plus the raw
+    ``SS_ternary, TS_ternary, TC_ternary, UI_Aver, TC_Aver, duration, ID`` that
+    exist; ``features`` is float32 with ``modalities`` / ``sources`` per column.
+    """
+
+    path: Path
+    times: pd.DataFrame
+    labels: pd.DataFrame
+    dialogue_act: pd.Series | None
+    features: pd.DataFrame
+    modalities: dict[str, str]
+    sources: dict[str, str]
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows via the csv module (handles CRLF and 2010's quoted newline)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise DumpfileFormatError(f"{path}: cannot parse CSV ({error}).") from None
+    if not records:
+        raise DumpfileFormatError(f"{path}: empty file.")
+    # 2010's header has an embedded newline in one quoted name (FORMAT.md §3.1).
+    header = [name.strip() for name in records[0]]
+    rows = records[1:]
+    if not rows:
+        raise DumpfileFormatError(f"{path}: no data rows (empty dialogue).")
+    dupes = (
+        sorted({n for n in header if header.count(n) > 1}) if len(set(header)) < len(header) else []
+    )
+    if dupes:
+        raise DumpfileFormatError(f"{path}: duplicated column names {dupes[:5]}.")
+    for r, row in enumerate(rows):
+        if len(row) != len(header):
+            raise DumpfileFormatError(
+                f"{path}: data row {r} (record {r + 2}) has {len(row)} fields, the header has "
+                f"{len(header)} (truncated or malformed row)."
+            )
+    return header, rows
+
+
+def _to_float(path: Path, header: list[str], cells: np.ndarray) -> np.ndarray:
+    """Cells (str array) as float64; the first bad cell raises naming file, row and column."""
+    try:
+        return cells.astype(np.float64)
+    except ValueError:
+        pass
+    for r, c in np.ndindex(cells.shape):
+        try:
+            float(cells[r, c])
+        except ValueError:
+            raw = cells[r, c]
+            what = "empty cell" if not raw.strip() else f"non-numeric value {raw!r}"
+            raise DumpfileFormatError(
+                f"{path}: data row {r} (record {r + 2}), column {header[c]!r}: {what}."
+            ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _float_or_nan(cell: str) -> float:
+    return float(cell) if cell.strip() else math.nan
+
+
+def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
+    """numpy's C parser (pandas is slow on 3000 columns); ``None`` when anything looks off."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        handle = io.StringIO(text)
+        # csv handles the 2010 header's quoted newline; the handle then sits on the first row.
+        header = [name.strip() for name in next(csv.reader(handle))]
+        body = handle.read()
+        usecols = [j for j, name in enumerate(header) if name != "dialogue_act"]
+        converters = {j: _float_or_nan for j, name in enumerate(header) if name == "end(system)"}
+        values = np.loadtxt(
+            io.StringIO(body),
+            delimiter=",",
+            usecols=usecols,
+            converters=converters or None,
+            ndmin=2,
+            dtype=np.float64,
+        )
+        acts = None
+        if "dialogue_act" in header:
+            j = header.index("dialogue_act")
+            acts = pd.Series([row[j].strip() for row in csv.reader(io.StringIO(body))])
+    except (ValueError, IndexError, UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    names = [header[j] for j in usecols]
+    checked = np.delete(values, [k for k, n in enumerate(names) if n == "end(system)"], axis=1)
+    if values.shape[0] == 0 or len(set(header)) < len(header) or not np.isfinite(checked).all():
+        return None
+    return pd.DataFrame(values, columns=names), acts
+
+
+def _numeric(path: Path, header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """All columns but ``dialogue_act`` as float64; only 2010 ``end(system)`` may be empty."""
+    cells = np.array(rows, dtype=str)
+    if "end(system)" in header:
+        j = header.index("end(system)")
+        # The 8 documented empty end(system) cells of 2010 (FORMAT.md §3.1) mean "unknown".
+        cells[:, j] = np.where(np.char.strip(cells[:, j]) == "", "nan", cells[:, j])
+    keep = [j for j, name in enumerate(header) if name != "dialogue_act"]
+    values = _to_float(path, [header[j] for j in keep], cells[:, keep])
+    nan_cells = np.isnan(values)
+    nan_cells[:, [k for k, j in enumerate(keep) if header[j] == "end(system)"]] = False
+    if nan_cells.any() or np.isinf(values).any():
+        r, c = np.argwhere(nan_cells | np.isinf(values))[0]
+        raise DumpfileFormatError(
+            f"{path}: data row {r}, column {header[keep[c]]!r}: non-finite value "
+            f"{cells[r, keep[c]]!r}."
+        )
+    return pd.DataFrame(values, columns=[header[j] for j in keep])
+
+
+def _times(numeric: pd.DataFrame) -> pd.DataFrame:
+    suffix = "[ms]" if "start(exchange)[ms]" in numeric.columns else ""
+    return pd.DataFrame(
+        {
+            "start_ms": numeric[f"start(exchange){suffix}"].to_numpy(),
+            "end_system_ms": numeric[f"end(system){suffix}"].to_numpy(),
+            "end_ms": numeric[f"end(exchange){suffix}"].to_numpy(),
+        }
+    )
+
+
+def _labels(numeric: pd.DataFrame, version: str) -> pd.DataFrame:
+    labels = {}
+    if "SS" in numeric.columns:
+        labels["SS"] = numeric["SS"]
+    if version in ANNOTATORS:
+        for kind in ("TS", "TC"):
+            for k, ann in enumerate(ANNOTATORS[version], start=1):
+                labels[f"{kind}_{ann}"] = numeric[f"{kind}{k}"]
+    else:
+        for name in numeric.columns:
+            match = re.match(r"^(UI|TC)_([FM]\d)$", name)
+            if match:
+                kind = "TS" if match.group(1) == "UI" else "TC"
+                labels[f"{kind}_{match.group(2)}"] = numeric[name]
+    for extra in ("SS_ternary", "TS_ternary", "TC_ternary", "UI_Aver", "TC_Aver", "duration", "ID"):
+        if extra in numeric.columns:
+            labels[extra] = numeric[extra]
+    return pd.DataFrame(labels).reset_index(drop=True)
+
+
+def _act_one_hot(acts: pd.Series, path: Path) -> pd.DataFrame:
+    unknown = ~acts.isin(DIALOGUE_ACTS)
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise DumpfileFormatError(
+            f"{path}: data row {row}, column 'dialogue_act': unknown act {acts.iloc[row]!r}."
+        )
+    return pd.DataFrame({act: (acts == act).astype(np.float64) for act in SYSTEM_ACTS})
+
+
+def read_dumpfile(path: str | Path, version: str) -> DumpFile:
+    """Read one dumpfile, validating every cell.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.csv`` file.
+    version : {"1902", "1911", "2010"}
+        Corpus version (decides the annotator mapping).
+
+    Returns
+    -------
+    DumpFile
+
+    Raises
+    ------
+    ValueError
+        Naming the file, row and column of the first bad cell or unknown column.
+
+    Examples
+    --------
+    >>> from hazumi_sk.datasets._dumpfile import read_dumpfile
+    >>> read_dumpfile("1902F2001.csv", "1902").features.shape  # doctest: +SKIP
+    (83, 1459)
+    """
+    path = Path(path)
+    fast = _fast_read(path)
+    if fast is None:
+        # Slow path: re-read cell by cell to name the first bad file/row/column.
+        header, rows = _read_rows(path)
+        numeric = _numeric(path, header, rows)
+        acts = None
+        if "dialogue_act" in header:
+            j = header.index("dialogue_act")
+            acts = pd.Series([row[j].strip() for row in rows], name="dialogue_act")
+    else:
+        numeric, acts = fast
+    kinds = {name: classify_column(name) for name in numeric.columns}
+    unknown = [name for name, kind in kinds.items() if kind is None]
+    if unknown:
+        raise DumpfileFormatError(f"{path}: unknown column(s) {unknown[:5]}.")
+    feature_names = [n for n in numeric.columns if kinds[n][0] is not None]
+    features = numeric[feature_names]
+    modalities = {n: kinds[n][0] for n in feature_names}
+    sources = {n: kinds[n][1] for n in feature_names}
+    if acts is not None:
+        one_hot = _act_one_hot(acts, path)
+        features = pd.concat([features, one_hot], axis=1)
+        modalities.update(dict.fromkeys(SYSTEM_ACTS, "S"))
+        sources.update(dict.fromkeys(SYSTEM_ACTS, "system dialogue act one-hot (from string)"))
+    return DumpFile(
+        path=path,
+        times=_times(numeric),
+        labels=_labels(numeric, version),
+        dialogue_act=acts,
+        features=features.astype(np.float32),
+        modalities=modalities,
+        sources=sources,
+    )
