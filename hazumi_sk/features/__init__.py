@@ -1,0 +1,43 @@
+"""Per-exchange feature extractors: raw recordings (or the corpus dumpfiles) in,
+:class:`~hazumi_sk.sequences.RaggedSequences` out, one row per exchange.
+
+- :class:`AcousticFeatures` (``A``): openSMILE functionals (eGeMAPS, IS09, ComParE)
+- :class:`LinguisticFeatures` (``L``): UPOS counts + sentence vector (BERT, GiNZA, TF-IDF/SVD)
+- :class:`BodyFeatures` (``B``): joint-trajectory kinematics
+- :class:`FaceFeatures` (``V``): OpenFace landmark kinematics + action units
+- :class:`DumpfileFeatures`: modality blocks of the Hazumi dumpfiles
+- :class:`MultimodalFeatures`: early fusion of extractors, cached and parallel
+"""
+
+from ._acoustic import FEATURE_SET_SIZES, AcousticFeatures
+from ._base import DialogueFeatureExtractor
+from ._dumpfile import PAPER_MODALITIES, DumpfileFeatures
+from ._kinematics import KINEMATIC_STATISTICS, exchange_kinematics
+from ._linguistic import LinguisticFeatures
+from ._motion import FACE_LANDMARK_PRESETS, KINECT_UPPER_BODY, BodyFeatures, FaceFeatures
+from ._multimodal import MultimodalFeatures
+from ._pos import UPOS_TAGS, upos_counts
+from ._readers import OPENFACE_ACTION_UNITS, read_joint_csv, read_openface_csv
+from ._transcript import clean_transcript
+
+__all__ = [
+    "AcousticFeatures",
+    "BodyFeatures",
+    "DialogueFeatureExtractor",
+    "DumpfileFeatures",
+    "FACE_LANDMARK_PRESETS",
+    "FEATURE_SET_SIZES",
+    "FaceFeatures",
+    "KINECT_UPPER_BODY",
+    "KINEMATIC_STATISTICS",
+    "LinguisticFeatures",
+    "MultimodalFeatures",
+    "OPENFACE_ACTION_UNITS",
+    "PAPER_MODALITIES",
+    "UPOS_TAGS",
+    "clean_transcript",
+    "exchange_kinematics",
+    "read_joint_csv",
+    "read_openface_csv",
+    "upos_counts",
+]
