@@ -144,7 +144,7 @@ def _to_float(path: Path, header: list[str], cells: np.ndarray) -> np.ndarray:
         try:
             float(cells[r, c])
         except ValueError:
-            raw = cells[r, c]
+            raw = str(cells[r, c])
             what = "empty cell" if not raw.strip() else f"non-numeric value {raw!r}"
             raise DumpfileFormatError(
                 f"{path}: data row {r} (record {r + 2}), column {header[c]!r}: {what}."
