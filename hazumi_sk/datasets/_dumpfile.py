@@ -7,6 +7,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,7 @@ class DumpfileFormatError(HazumiFormatError):
     """A dumpfile that does not follow the Hazumi layout."""
 
 
+@cache
 def classify_column(name: str) -> tuple[str | None, str] | None:
     """``(modality or None, source)`` of a dumpfile column, ``None`` if unknown."""
     for pattern, modality, source in _COMPILED:
@@ -285,11 +287,11 @@ def read_dumpfile(path: str | Path, version: str) -> DumpFile:
             acts = pd.Series([row[j].strip() for row in rows], name="dialogue_act")
     else:
         numeric, acts = fast
-    kinds = {name: classify_column(name) for name in numeric.columns}
+    kinds = {name: classify_column(name) for name in numeric.columns.tolist()}
     unknown = [name for name, kind in kinds.items() if kind is None]
     if unknown:
         raise DumpfileFormatError(f"{path}: unknown column(s) {unknown[:5]}.")
-    feature_names = [n for n in numeric.columns if kinds[n][0] is not None]
+    feature_names = [n for n, kind in kinds.items() if kind[0] is not None]
     features = numeric[feature_names]
     modalities = {n: kinds[n][0] for n in feature_names}
     sources = {n: kinds[n][1] for n in feature_names}

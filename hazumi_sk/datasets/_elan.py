@@ -119,5 +119,6 @@ def read_eaf(path: str | Path) -> pd.DataFrame:
                 f"{path}: tier {name!r} has {len(rows)} annotations whose intervals differ from "
                 f"the {len(base)} exchanges of tier {EXCHANGE_TIER!r}."
             )
-        table[name] = [r[2] for r in rows]
+        # object dtype: pandas' default Arrow strings are slow to iterate cell by cell.
+        table[name] = pd.Series([r[2] for r in rows], dtype=object)
     return pd.DataFrame(table)

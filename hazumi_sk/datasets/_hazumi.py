@@ -115,11 +115,11 @@ def _version_columns(sessions: list[_Session], version: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["name", "modality", "source"])
     first = dumps[0]
     for dump in dumps[1:]:
-        if list(dump.features.columns) != list(first.features.columns):
+        if not dump.features.columns.equals(first.features.columns):
             raise HazumiFormatError(
                 f"{dump.path}: feature columns differ from {first.path} (same version {version})."
             )
-    names = list(first.features.columns)
+    names = first.features.columns.tolist()
     return pd.DataFrame(
         {
             "name": names,
