@@ -11,6 +11,7 @@
 
 from ._acoustic import FEATURE_SET_SIZES, AcousticFeatures
 from ._base import DialogueFeatureExtractor
+from ._demo import write_demo_recordings
 from ._dumpfile import PAPER_MODALITIES, DumpfileFeatures
 from ._kinematics import KINEMATIC_STATISTICS, exchange_kinematics
 from ._linguistic import LinguisticFeatures
@@ -40,4 +41,5 @@ __all__ = [
     "read_joint_csv",
     "read_openface_csv",
     "upos_counts",
+    "write_demo_recordings",
 ]

@@ -176,7 +176,9 @@ class AcousticFeatures(DialogueFeatureExtractor):
             handle = soundfile.SoundFile(str(path))
         except (RuntimeError, soundfile.LibsndfileError) as error:
             self._fail(
-                ValueError(f"Dialogue {dialogue.dialogue_id!r}: cannot read {path}: {error}")
+                ValueError(
+                    f"Dialogue {dialogue.dialogue_id!r}: cannot read audio file {path}: {error}"
+                )
             )
         smile = _make_smile(self.feature_set)
         with handle:

@@ -35,7 +35,7 @@ def _numeric(table: pd.DataFrame, columns: list[str], path: Path | str, context:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{context}: {path} lacks column(s) {missing[:6]}.")
-    values = table[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = table[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, copy=True)
     return values
 
 
