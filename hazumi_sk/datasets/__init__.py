@@ -2,6 +2,7 @@
 
 from ._dialogue import EXCHANGE_TIME_COLUMNS, Dialogue
 from ._errors import HazumiFormatError
+from ._fetch import fetch_hazumi, get_data_home
 from ._hazumi import SUPPORTED_VERSIONS, load_hazumi
 from ._items import NEGATIVE_ITEMS, RAPPORT_ITEMS, RAPPORT_ITEMS_JA, item_polarity
 from ._labels import CleanLabel, clean_label
@@ -15,6 +16,8 @@ __all__ = [
     "HazumiFormatError",
     "SUPPORTED_VERSIONS",
     "clean_label",
+    "fetch_hazumi",
+    "get_data_home",
     "load_hazumi",
     "NEGATIVE_ITEMS",
     "RAPPORT_ITEMS",
