@@ -297,7 +297,7 @@ def test_real_data_reproduces_table1_self_sentiment(real_self_sentiment, paper_t
     assert ours["n"].eq(60).all()
     paper = paper_table1.loc[ours.index, "r_self"]
     assert np.abs(ours["r"] - paper).max() <= 0.01
-    # The paper's marks, except that boring's and dull's p (~0.0003) earn "**" in both.
+    # The significance marks ("**" p < 0.001, "*" p < 0.05) are the paper's too.
     marks = paper_table1.loc[ours.index, "sig_self"].fillna("")
     assert (ours["significance"] == marks).all()
 

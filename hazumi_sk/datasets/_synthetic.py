@@ -221,7 +221,9 @@ def _draw_sentiment(rng, sessions: pd.DataFrame, not_rated_rate: float) -> pd.Da
     """Per-exchange latent sentiment, SS and third-party labels (TS/TC per annotator)."""
     lengths = sessions["n_exchanges"].to_numpy()
     dialogue = np.repeat(np.arange(lengths.size), lengths)
-    latent = 0.8 * sessions["mood"].to_numpy()[dialogue] + 0.95 * _ar1_rows(rng, lengths, 0.5)
+    mood = sessions["mood"].to_numpy()[dialogue]
+    fluctuation = 0.95 * _ar1_rows(rng, lengths, 0.5)
+    latent = 0.8 * mood + fluctuation
     ss = np.clip(np.rint(4.45 + latent), 1, 7)
     rows = pd.DataFrame(
         {
@@ -230,9 +232,14 @@ def _draw_sentiment(rng, sessions: pd.DataFrame, not_rated_rate: float) -> pd.Da
             "latent": latent,
         }
     )
-    # The participant is visibly engaged when they enjoy it: third-party labels see part of it.
-    visible = 0.55 * latent + 0.8 * rng.standard_normal(dialogue.size)
-    topic = 0.35 * latent + 0.9 * rng.standard_normal(dialogue.size)
+    # Observers see the moment-to-moment ups and downs but hardly the participant's
+    # inner mood; how expressive someone looks dominates their dialogue average. So
+    # TS follows SS within a dialogue, yet its mean relates weakly to the ratings.
+    expressive = rng.standard_normal(lengths.size)[dialogue]
+    visible = 0.15 * mood + 0.6 * fluctuation + 0.6 * expressive
+    visible += 0.7 * rng.standard_normal(dialogue.size)
+    topic = 0.1 * mood + 0.3 * fluctuation + 0.5 * expressive
+    topic += 0.9 * rng.standard_normal(dialogue.size)
     not_rated = rng.random(dialogue.size) < not_rated_rate
     rows["SS"] = np.where(not_rated, np.nan, ss)
     rows["SS_excluded"] = not_rated
