@@ -23,4 +23,4 @@ def hazumi_real(hazumi_root: Path):
     """The loader's Bunch for versions 1902 + 1911 (default options), loaded once."""
     from hazumi_sk.datasets import load_hazumi
 
-    return load_hazumi(hazumi_root, versions=["1902", "1911"])
+    return load_hazumi(hazumi_root, versions=["1902", "1911"], progress=False)

@@ -28,6 +28,7 @@ SUPPORTED_VERSIONS = ("1902", "1911", "2010")
 MODALITY_ORDER = ("A", "L", "S", "V", "B", "P")
 _COLUMN_POLICIES = ("common", "union")
 _FOLDER = re.compile(r"^Hazumi(\d{4})$")
+_ROWS = ["dialogue_id", "row", "start_ms", "end_ms", "SS", "TS_mean", "TC_mean", "elan_exchanges"]
 
 
 @dataclass
@@ -328,7 +329,7 @@ def load_hazumi(
         sessions=session_frame,
         exchanges=exchanges,
         features=features,
-        feature_rows=pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
+        feature_rows=pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=_ROWS),
         ratings_post=stack("post"),
         ratings_pre=stack("pre"),
         ratings_third_party=stack("third_party"),
