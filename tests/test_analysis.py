@@ -347,3 +347,21 @@ def test_real_data_segment_overall_equals_whole_dialogue_value(hazumi_real, real
     seg = segment_correlation(hazumi_real, items=("worthwhile", "cold"), n_segments=10)
     np.testing.assert_allclose(seg["overall"], real_self_sentiment.loc[["worthwhile", "cold"], "r"])
     assert (seg.loc["worthwhile"] > 0).all() and (seg.loc["cold"] < 0).all()
+
+
+# ------------------------------------------------------------------ examples
+@pytest.mark.parametrize("name", ["correlation_analysis", "synthetic_corpus"])
+def test_example_runs_on_the_synthetic_corpus(name, tmp_path, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--out", str(tmp_path)])
+    assert sorted(p.suffix for p in tmp_path.iterdir()) in (
+        [".png", ".png"],
+        [".png"],
+    )
+    assert "synthetic" in capsys.readouterr().out.lower()
+    plt.close("all")

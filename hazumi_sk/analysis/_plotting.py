@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 __all__ = ["plot_correlation_table", "plot_segment_correlation"]
 
@@ -85,7 +86,7 @@ def plot_correlation_table(
     colours = [_POLARITY_COLOURS.get(p, "tab:grey") for p in corr["polarity"]]
     height = 0.8 if reference is None else 0.4
     offset = 0.0 if reference is None else height / 2
-    ax.barh(positions + offset, corr["r"], height=height, color=colours, label=label)
+    ax.barh(positions + offset, corr["r"], height=height, color=colours)
     marks = corr["significance"] if "significance" in corr.columns else [""] * len(corr)
     for y, r, mark in zip(positions + offset, corr["r"], marks, strict=True):
         if mark and np.isfinite(r):
@@ -97,6 +98,10 @@ def plot_correlation_table(
                 ha="left" if r >= 0 else "right",
                 fontsize=9,
             )
+    handles = [
+        Patch(color=colour, label=f"{polarity}ly worded item")
+        for polarity, colour in _POLARITY_COLOURS.items()
+    ]
     if reference is not None:
         values = _reference_values(reference, reference_column, corr.index)
         ax.barh(
@@ -106,12 +111,15 @@ def plot_correlation_table(
             color="white",
             edgecolor=colours,
             hatch="///",
-            label=reference_label,
         )
-        ax.legend(loc="lower right", fontsize=9)
+        handles += [
+            Patch(facecolor="grey", label=label),
+            Patch(facecolor="white", edgecolor="grey", hatch="///", label=reference_label),
+        ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2, fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(positions, corr.index)
-    ax.set_xlabel("Pearson r (mean exchange sentiment vs rating)")
+    ax.set_xlabel("Pearson r (mean exchange sentiment vs rating)", labelpad=2)
     limit = max(0.6, float(np.nanmax(np.abs(corr["r"]))) + 0.1)
     ax.set_xlim(-limit, limit)
     ax.grid(axis="x", alpha=0.3)
@@ -161,7 +169,7 @@ def plot_segment_correlation(seg: pd.DataFrame, *, ax=None, title: str | None = 
     ax.set_xticks(x, [str(c) for c in seg.columns])
     ax.set_xlabel("dialogue segment")
     ax.set_ylabel("Pearson r")
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(axis="y", alpha=0.3)
     if title:
         ax.set_title(title)
