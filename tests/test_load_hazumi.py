@@ -414,6 +414,12 @@ def test_single_version_folder_as_root(synthetic_root):
     data = load_hazumi(synthetic_root / "Hazumi1911", progress=False)
     assert data.sessions["version"].unique().tolist() == ["1911"]
     assert "word#0001" in data.features.feature_names
+    # No synthetic exchange has act io, op or su: those one-hot columns are constant, kept
+    # and listed in DESCR.
+    assert {"io", "op", "su"} <= set(data.features.feature_names)
+    assert "constant columns kept (scaling handles them): 3 ['io', 'su', 'op']" in data.DESCR
+    sources = data.feature_columns.set_index("name")["source"]
+    assert sources["EDA_mean"] == "E4 physiological" and sources["word#0001"] == "bag of words"
 
 
 def test_ratings_keyed_by_id(synthetic):
@@ -498,6 +504,30 @@ def test_ternary_rule_violation_names_file_and_row(tmp_path):
 
     _edit_dump(folder, "1911M5002", corrupt)
     with pytest.raises(HazumiFormatError, match=r"1911M5002\.csv: data row 3: SS_ternary"):
+        load_hazumi(folder, progress=False)
+
+
+def test_duration_violation_names_file_and_row(tmp_path):
+    folder = _copy_1911(tmp_path)
+
+    def corrupt(lines):
+        cells = lines[3].split(",")
+        cells[-1] = str(int(cells[-1]) + 1)
+        return lines[:3] + [",".join(cells)] + lines[4:]
+
+    _edit_dump(folder, "1911F3001", corrupt)
+    with pytest.raises(HazumiFormatError, match=r"1911F3001\.csv: data row 2: duration"):
+        load_hazumi(folder, progress=False)
+
+
+def test_2010_average_violation_names_file_and_row(tmp_path):
+    folder = make_version(tmp_path, "2010", {"2010M2005": {"n": 4}})
+    path = folder / "dumpfiles" / "2010M2005.csv"
+    with open(path, newline="") as handle:
+        records = list(csv.reader(handle))
+    records[1 + 2][15] = "9.5"  # UI_Aver of data row 2
+    write_dump(path, records[0], records[1:], "\n")
+    with pytest.raises(HazumiFormatError, match=r"2010M2005\.csv: data row 2: UI_Aver"):
         load_hazumi(folder, progress=False)
 
 
