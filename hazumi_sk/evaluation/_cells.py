@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import _safe_indexing
@@ -47,11 +47,11 @@ def n_samples_of(X: Any) -> int:
     return len(X)
 
 
-def make_splitter(estimator: Any, y: np.ndarray, n_splits: int, seed: int) -> Any:
-    """Stratified folds for classifiers (as the paper), plain K-fold otherwise."""
+def make_splitter(stratified: bool, y: np.ndarray, n_splits: int, seed: int) -> Any:
+    """Stratified folds for classification (as the paper), plain K-fold otherwise."""
     if n_splits < 2:
         raise ValueError(f"n_splits must be >= 2, got {n_splits}.")
-    if is_classifier(estimator):
+    if stratified:
         _, counts = np.unique(y, return_counts=True)
         if counts.min() < n_splits:
             raise ValueError(
@@ -62,9 +62,11 @@ def make_splitter(estimator: Any, y: np.ndarray, n_splits: int, seed: int) -> An
 
 
 def repeated_splits(
-    estimator: Any, y: np.ndarray, n_splits: int, n_repeats: int, random_state: int
+    stratified: bool, y: np.ndarray, n_splits: int, n_repeats: int, random_state: int
 ) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """``(repeat, fold, train, test)`` for ``n_repeats`` reshuffled K-fold splits.
+
+    Pass ``stratified=is_classifier(estimator)`` to stratify classification targets.
 
     Repeat ``r`` shuffles with seed ``random_state + r``, so repeat 0 of any
     two evaluations with the same ``random_state`` uses the same folds and
@@ -75,7 +77,7 @@ def repeated_splits(
     out = []
     placeholder = np.zeros(len(y))
     for repeat in range(n_repeats):
-        splitter = make_splitter(estimator, y, n_splits, random_state + repeat)
+        splitter = make_splitter(stratified, y, n_splits, random_state + repeat)
         for fold, (train, test) in enumerate(splitter.split(placeholder, y)):
             out.append((repeat, fold, train, test))
     return out

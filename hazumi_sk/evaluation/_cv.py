@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.base import is_classifier
 
 from ._cells import Cell, check_y, n_samples_of, repeated_splits, run_cells
 
@@ -70,7 +71,7 @@ def repeated_cv_scores(
     (10, 7)
     """
     y = check_y(y, n_samples_of(X))
-    splits = repeated_splits(estimator, y, n_splits, n_repeats, random_state)
+    splits = repeated_splits(is_classifier(estimator), y, n_splits, n_repeats, random_state)
     cells = [Cell(estimator, train, test) for _, _, train, test in splits]
     records = run_cells(
         cells, X, y, scoring=scoring, n_jobs=n_jobs, cache_dir=cache_dir, progress=progress

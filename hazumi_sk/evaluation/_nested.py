@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import ParameterGrid
 
 from ._cells import Cell, check_y, n_samples_of, repeated_splits, run_cells
@@ -84,7 +84,7 @@ def paper_protocol_best(
     """
     y = check_y(y, n_samples_of(X))
     grid, estimators = _candidates(estimator, param_grid)
-    splits = repeated_splits(estimator, y, n_splits, n_repeats, random_state)
+    splits = repeated_splits(is_classifier(estimator), y, n_splits, n_repeats, random_state)
     cells = [Cell(est, train, test) for est in estimators for _, _, train, test in splits]
     records = run_cells(
         cells, X, y, scoring=scoring, n_jobs=n_jobs, cache_dir=cache_dir, progress=progress
@@ -163,11 +163,11 @@ def nested_cv_score(
     """
     y = check_y(y, n_samples_of(X))
     grid, estimators = _candidates(estimator, param_grid)
-    outer = repeated_splits(estimator, y, n_splits, n_repeats, random_state)
+    outer = repeated_splits(is_classifier(estimator), y, n_splits, n_repeats, random_state)
     # Inner selection cells for every outer fold, run as one batch.
     inner_cells, inner_index = [], []
     for o, (_, _, train, _) in enumerate(outer):
-        inner = repeated_splits(estimator, y[train], n_inner_splits, 1, random_state)
+        inner = repeated_splits(is_classifier(estimator), y[train], n_inner_splits, 1, random_state)
         for c, est in enumerate(estimators):
             for _, _, itrain, itest in inner:
                 inner_cells.append(Cell(est, train[itrain], train[itest]))

@@ -1,0 +1,321 @@
+"""The ``hazumi-sk`` subcommands: demo, reproduce, train, predict."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import RAPPORT_ITEMS
+from ._experiments import ARCHITECTURES, FEATURE_SETS, PRESETS, TABLES, Preset, make_pipeline, tiny
+from ._runner import RunOptions, paper_feature_set, run_experiments
+
+#: The demo: a minute-scale version of the paper's study on the synthetic corpus.
+DEMO_PRESET = Preset(
+    "demo",
+    tables=("table1", "table3"),
+    max_epochs=15,
+    n_splits=5,
+    n_repeats=2,
+    alphas=(0.3, 0.7),
+    feature_sets=("L", "L+V"),
+    architectures=("LSTM(1-128)",),
+    hidden_scale=1 / 8,
+    head_size=16,
+    lr=0.01,
+    nested=True,
+    n_inner_splits=3,
+)
+DEMO_CORPUS = {"n_dialogues": 60, "n_exchanges": (12, 24),
+               "feature_dims": {"A": 12, "L": 24, "B": 8, "V": 12}}  # fmt: skip
+TINY_CORPUS = {"n_dialogues": 24, "n_exchanges": (10, 14),
+               "feature_dims": {"A": 4, "L": 6, "B": 3, "V": 4}}  # fmt: skip
+
+
+class CommandError(ValueError):
+    """A bad command-line argument; the message names the parameter."""
+
+
+def default_paper_tables() -> Path | None:
+    from ..evaluation._paper import default_paper_tables_dir
+
+    return default_paper_tables_dir()
+
+
+def _check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
+    if not items:
+        return tuple(RAPPORT_ITEMS)
+    unknown = [i for i in items if i not in RAPPORT_ITEMS]
+    if unknown:
+        raise CommandError(
+            f"{parameter}: unknown item(s) {unknown}; choose from {list(RAPPORT_ITEMS)}."
+        )
+    return tuple(items)
+
+
+def _check_feature_sets(feature_sets: list[str] | None) -> tuple[str, ...] | None:
+    if not feature_sets:
+        return None
+    known = {"A", "L", "B", "V", "P", "S"}
+    for fs in feature_sets:
+        tags = fs.split("+")
+        if fs.upper() != "ALL" and (not all(t in known for t in tags) or "L" not in tags):
+            raise CommandError(
+                f"--feature-sets: unknown feature set {fs!r}; use the paper's {list(FEATURE_SETS)} "
+                "or a '+' combination of A, L, B, V (P, S) that includes L."
+            )
+    return tuple(feature_sets)
+
+
+def _check_data_dir(path: str | None, parameter: str = "--data") -> Path:
+    if path is None:
+        raise CommandError(
+            f"{parameter} is required (a folder holding Hazumi1902/ and Hazumi1911/)."
+        )
+    data = Path(path)
+    if not data.is_dir():
+        raise CommandError(f"{parameter}: data folder {data} does not exist.")
+    versions = [v for v in ("Hazumi1902", "Hazumi1911") if (data / v).is_dir()]
+    if not versions:
+        raise CommandError(f"{parameter}: {data} holds neither Hazumi1902/ nor Hazumi1911/.")
+    return data
+
+
+def _paper_tables(path: str | None) -> Path | None:
+    if path is None:
+        return default_paper_tables()
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CommandError(f"--paper-tables: folder {folder} does not exist.")
+    return folder
+
+
+def _synthetic(tiny_corpus: bool, seed: int):
+    from ..datasets import make_synthetic_hazumi
+
+    return make_synthetic_hazumi(**(TINY_CORPUS if tiny_corpus else DEMO_CORPUS), random_state=seed)
+
+
+def _load_real(data: Path, text_encoder: str | None, linguistic: str):
+    from ..datasets import load_hazumi
+
+    versions = [v for v in ("1902", "1911") if (data / f"Hazumi{v}").is_dir()]
+    dataset = load_hazumi(data, versions=versions)
+    if linguistic == "transcripts":
+        from ._linguistic import replace_linguistic
+
+        dataset = replace_linguistic(dataset, text_encoder=text_encoder)
+    return dataset, versions
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    preset = tiny(DEMO_PRESET) if args.tiny else DEMO_PRESET
+    dataset = _synthetic(args.tiny, args.seed)
+    options = RunOptions(
+        out_dir=Path(args.out),
+        n_jobs=args.n_jobs,
+        seed=args.seed,
+        paper_tables_dir=_paper_tables(args.paper_tables),
+        title="hazumi-sk demo: the paper's study on the synthetic corpus",
+        data_description="synthetic corpus (make_synthetic_hazumi, "
+        f"{DEMO_CORPUS['n_dialogues'] if not args.tiny else TINY_CORPUS['n_dialogues']} dialogues)"
+        "; paper columns are for the real corpus and shown for orientation only",
+    )
+    files = run_experiments(dataset, preset, options)
+    print(f"Report: {files.html} ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    data = _check_data_dir(args.data)
+    preset = PRESETS[args.preset]
+    if args.alphas:
+        preset = replace(preset, alphas=tuple(args.alphas))
+    if args.repeats:
+        preset = replace(preset, n_repeats=args.repeats)
+    if args.tiny:
+        preset = tiny(preset)
+    items = _check_items(args.labels, "--labels")
+    feature_sets = _check_feature_sets(args.feature_sets)
+    paper_tables = _paper_tables(args.paper_tables)
+    dataset, versions = _load_real(data, args.text_encoder, args.linguistic)
+    options = RunOptions(
+        out_dir=Path(args.out),
+        items=items,
+        feature_sets=feature_sets,
+        n_jobs=args.n_jobs,
+        seed=args.seed,
+        paper_tables_dir=paper_tables,
+        title=f"hazumi-sk reproduction ({args.preset} preset)",
+        data_description=f"{data} (Hazumi{' + '.join(versions)}), linguistic features from "
+        f"the {args.linguistic}",
+    )
+    files = run_experiments(dataset, preset, options)
+    _print_summary(files.markdown)
+    print(f"Report: {files.html} ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def _print_summary(markdown: Path) -> None:
+    """Echo the report's comparison tables to the terminal."""
+    text = markdown.read_text(encoding="utf-8")
+    keep = [line for line in text.splitlines() if line.startswith(("#", "|"))]
+    print("\n".join(keep))
+
+
+def _dataset_for(args: argparse.Namespace):
+    if args.synthetic:
+        return _synthetic(getattr(args, "tiny", False), args.seed)
+    data = _check_data_dir(args.data)
+    return _load_real(data, getattr(args, "text_encoder", None), "dumpfile")[0]
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import joblib
+
+    from ..datasets import to_xy
+
+    _check_items([args.item], "--item")
+    _check_feature_sets([args.feature_set])
+    if args.architecture not in ARCHITECTURES:
+        raise CommandError(
+            f"--architecture: unknown {args.architecture!r}; choose from {list(ARCHITECTURES)}."
+        )
+    if not 0 <= args.alpha <= 1:
+        raise CommandError(f"--alpha must be in [0, 1] (1 = single task), got {args.alpha}.")
+    dataset = _dataset_for(args)
+    X, y = to_xy(dataset, item=args.item)
+    preset = Preset("train", tables=(), max_epochs=args.epochs)
+    if args.tiny:
+        preset = tiny(preset)
+    fs = paper_feature_set(args.feature_set, X.modality_set)
+    model = make_pipeline(fs, args.alpha, args.architecture, preset, args.seed)
+    model.fit(X, y)
+    model.hazumi_item_ = args.item  # which item the saved model recognises
+    Path(args.model).parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, args.model)
+    print(f"Trained on {len(y)} dialogues ({int(y.sum())} high) -> {args.model}")
+    return 0
+
+
+def _trajectories(model: Any, X: Any) -> pd.DataFrame:
+    """Per-exchange running impression and exchange sentiment probabilities."""
+    features = model[:-1].transform(X)
+    net = model[-1]
+    running = net.predict_running_proba(features)
+    exchange = net.predict_exchange_proba(features)
+    ids = np.repeat(np.asarray(X.dialogue_ids), X.lengths)
+    position = np.concatenate([np.arange(n) for n in X.lengths])
+    return pd.DataFrame(
+        {
+            "dialogue_id": ids,
+            "exchange": position,
+            "running_proba_high": running.values[:, -1],
+            "exchange_sentiment_proba_high": exchange.values[:, -1],
+        }
+    )
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import joblib
+
+    path = Path(args.model)
+    if not path.is_file():
+        raise CommandError(f"--model: file {path} does not exist.")
+    model = joblib.load(path)
+    dataset = _dataset_for(args)
+    X = dataset.features
+    proba = model.predict_proba(X)
+    item = getattr(model, "hazumi_item_", "item")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(
+        {
+            "dialogue_id": X.dialogue_ids,
+            "item": item,
+            "predicted_high": model.predict(X),
+            "proba_high": proba[:, -1],
+        }
+    ).to_csv(out, index=False)
+    trajectories = (
+        Path(args.trajectories)
+        if args.trajectories
+        else out.with_name(f"{out.stem}_trajectories.csv")
+    )
+    _trajectories(model, X).to_csv(trajectories, index=False)
+    print(f"Predictions for {len(X)} dialogues -> {out}; per-exchange -> {trajectories}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hazumi-sk",
+        description="Dialogue-level impression recognition with multitask sequence models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=0, help="seed of folds and models (0)")
+        p.add_argument("--tiny", action="store_true", help="seconds-long settings (tests)")
+
+    demo = sub.add_parser("demo", help="the study on the built-in synthetic corpus (< 3 min)")
+    demo.add_argument("--out", default="hazumi-demo", help="output folder (hazumi-demo)")
+    demo.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
+    demo.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
+    common(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    rep = sub.add_parser("reproduce", help="the paper's experiments on a Hazumi copy")
+    rep.add_argument("--data", required=True, help="folder with Hazumi1902/ and Hazumi1911/")
+    rep.add_argument("--labels", nargs="+", default=None, help="items for Table 4 (all 18)")
+    rep.add_argument("--feature-sets", nargs="+", default=None, help="e.g. L L+V ALL (all 5)")
+    rep.add_argument("--preset", choices=sorted(PRESETS), default="quick")
+    rep.add_argument("--alphas", nargs="+", type=float, default=None, help="override alphas")
+    rep.add_argument("--repeats", type=int, default=None, help="override CV repeats")
+    rep.add_argument("--out", default="hazumi-reproduction", help="output folder")
+    rep.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
+    rep.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
+    rep.add_argument(
+        "--linguistic", choices=["dumpfile", "transcripts"], default="dumpfile",
+        help="L features from the dumpfiles (default) or from the ELAN transcripts",
+    )  # fmt: skip
+    rep.add_argument(
+        "--text-encoder", default=None,
+        help="local BERT folder for --linguistic transcripts (default: TF-IDF + SVD)",
+    )  # fmt: skip
+    common(rep)
+    rep.set_defaults(func=cmd_reproduce)
+
+    train = sub.add_parser("train", help="fit one model and save it with joblib")
+    source = train.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="folder with Hazumi1902/ and Hazumi1911/")
+    source.add_argument("--synthetic", action="store_true", help="use the synthetic corpus")
+    train.add_argument("--item", required=True, help="rapport item, e.g. worthwhile")
+    train.add_argument("--feature-set", default="L+V", help="L, L+A, L+B, L+V or ALL (L+V)")
+    train.add_argument("--alpha", type=float, default=0.7, help="dialogue loss weight (0.7)")
+    train.add_argument("--architecture", default="LSTM(1-128)", help="as in Table 2")
+    train.add_argument("--epochs", type=int, default=60)
+    train.add_argument("--model", required=True, help="output .joblib file")
+    common(train)
+    train.set_defaults(func=cmd_train)
+
+    pred = sub.add_parser("predict", help="dialogue impressions and trajectories to CSV")
+    pred.add_argument("--model", required=True, help="a model saved by 'hazumi-sk train'")
+    source = pred.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="folder with Hazumi1902/ and Hazumi1911/")
+    source.add_argument("--synthetic", action="store_true", help="use the synthetic corpus")
+    pred.add_argument("--out", required=True, help="CSV of dialogue-level predictions")
+    pred.add_argument("--trajectories", default=None, help="CSV of per-exchange estimates")
+    common(pred)
+    pred.set_defaults(func=cmd_predict)
+    return parser
+
+
+__all__ = ["TABLES", "CommandError", "build_parser"]

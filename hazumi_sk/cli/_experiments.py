@@ -1,0 +1,162 @@
+"""The paper's experiment grid: presets, pipelines and batched repeated-CV scoring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..evaluation._cells import Cell, repeated_splits, run_cells
+
+#: The recurrent architectures of the paper's Table 2 (name as printed there).
+ARCHITECTURES: dict[str, dict[str, Any]] = {
+    "GRU(1-128)": {"cell": "gru", "hidden_size": 128, "num_layers": 1},
+    "LSTM(1-128)": {"cell": "lstm", "hidden_size": 128, "num_layers": 1},
+    "LSTM(2-128)": {"cell": "lstm", "hidden_size": 128, "num_layers": 2},
+    "LSTM(1-64)": {"cell": "lstm", "hidden_size": 64, "num_layers": 1},
+}
+FEATURE_SETS: tuple[str, ...] = ("L", "L+A", "L+B", "L+V", "ALL")
+ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+TABLES: tuple[str, ...] = ("table1", "table2", "table3", "table4", "table5")
+#: The single-task model is the multitask one with all weight on the dialogue loss.
+SINGLE_TASK_ALPHA = 1.0
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How much of the paper to run and how hard to train.
+
+    ``hidden_size``/``head_size`` of None keep the paper's sizes; smaller
+    values (demo, tests) shrink every architecture proportionally.
+    """
+
+    name: str
+    tables: tuple[str, ...]
+    max_epochs: int = 60
+    n_splits: int = 5
+    n_repeats: int = 1
+    alphas: tuple[float, ...] = ALPHAS
+    feature_sets: tuple[str, ...] = FEATURE_SETS
+    architectures: tuple[str, ...] = tuple(ARCHITECTURES)
+    hidden_scale: float = 1.0
+    head_size: int = 128
+    batch_size: int = 8
+    lr: float = 0.001
+    nested: bool = False
+    n_inner_splits: int = 4
+    #: Torch threads per fit: 1 avoids oversubscription when fits run side by side
+    #: (joblib workers, other processes); small recurrent nets gain nothing from more.
+    torch_threads: int | None = 1
+
+
+PRESETS: dict[str, Preset] = {
+    # Tables 1 and 3 for worthwhile, the paper's training (60 epochs), one 5-fold run.
+    "quick": Preset("quick", tables=("table1", "table3")),
+    # Everything, with 3 reshuffled repeats for intervals and nested CV for the selection.
+    "full": Preset("full", tables=TABLES, n_repeats=3, nested=True),
+}
+
+
+def tiny(preset: Preset) -> Preset:
+    """A seconds-long variant for tests: 2 epochs, 2 folds, 2 alphas, 8-unit networks."""
+    return replace(
+        preset,
+        max_epochs=2,
+        n_splits=2,
+        n_repeats=2,
+        alphas=(0.5,),
+        hidden_scale=1 / 16,
+        head_size=8,
+        n_inner_splits=2,
+    )
+
+
+def parse_alpha(alpha: float | str) -> float:
+    """``"single"`` -> 1.0, else the float."""
+    return SINGLE_TASK_ALPHA if alpha == "single" else float(alpha)
+
+
+def alpha_label(alpha: float) -> str:
+    """1.0 -> ``"single"``, else ``"0.7"`` (the paper's Table 3 columns)."""
+    return "single" if alpha == SINGLE_TASK_ALPHA else f"{alpha:g}"
+
+
+def make_pipeline(feature_set: str, alpha: float, architecture: str, preset: Preset, seed: int):
+    """``ModalitySelector -> SequenceScaler -> MultitaskSequenceClassifier`` for one cell."""
+    from sklearn.pipeline import Pipeline
+
+    from ..model import MultitaskSequenceClassifier
+    from ..preprocessing import ModalitySelector, SequenceScaler
+
+    arch = ARCHITECTURES[architecture]
+    model = MultitaskSequenceClassifier(
+        alpha=alpha,
+        cell=arch["cell"],
+        hidden_size=max(2, int(round(arch["hidden_size"] * preset.hidden_scale))),
+        num_layers=arch["num_layers"],
+        head_size=preset.head_size,
+        max_epochs=preset.max_epochs,
+        batch_size=preset.batch_size,
+        lr=preset.lr,
+        random_state=seed,
+        torch_num_threads=preset.torch_threads,
+    )
+    return Pipeline(
+        [("select", ModalitySelector(feature_set)), ("scale", SequenceScaler()), ("model", model)]
+    )
+
+
+def config_grid(
+    items: list[str], feature_sets: list[str], alphas: list[float], architectures: list[str]
+) -> pd.DataFrame:
+    """All (item, feature_set, alpha, model) combinations, one per row."""
+    index = pd.MultiIndex.from_product(
+        [items, feature_sets, alphas, architectures],
+        names=["item", "feature_set", "alpha", "model"],
+    )
+    return index.to_frame(index=False)
+
+
+def score_configs(
+    configs: pd.DataFrame,
+    targets: dict[str, tuple[Any, np.ndarray]],
+    preset: Preset,
+    *,
+    seed: int,
+    n_jobs: int | None,
+    cache_dir: Any,
+    label: str,
+) -> pd.DataFrame:
+    """Repeated-CV fold scores for every config row, as one long DataFrame.
+
+    ``targets`` maps each item to its ``(X, y)``. All cells of an item run as one
+    joblib batch so ``n_jobs`` spreads over configurations as well as folds;
+    finished cells come from ``cache_dir``.
+    """
+    frames = []
+    for item, group in configs.groupby("item", sort=False):
+        X, y = targets[item]
+        splits = repeated_splits(True, y, preset.n_splits, preset.n_repeats, seed)
+        cells, rows = [], []
+        for config in group.itertuples(index=False):
+            estimator = make_pipeline(config.feature_set, config.alpha, config.model, preset, seed)
+            for repeat, fold, train, test in splits:
+                cells.append(Cell(estimator, train, test))
+                rows.append({**config._asdict(), "repeat": repeat, "fold": fold,
+                             "n_train": len(train), "n_test": len(test)})  # fmt: skip
+        records = run_cells(
+            cells,
+            X,
+            y,
+            scoring="f1_weighted",
+            n_jobs=n_jobs,
+            cache_dir=cache_dir,
+            progress=f"{label}: {item}",
+        )
+        frame = pd.DataFrame(rows)
+        frame["score"] = [r["score"] for r in records]
+        frame["fit_time"] = [r["fit_time"] for r in records]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

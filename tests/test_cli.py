@@ -1,0 +1,94 @@
+"""The hazumi-sk command line: demo end to end, train/predict, argument errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hazumi_sk.cli import main
+
+HAZUMI_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "hazumi"
+
+
+def _exit_message(capsys, argv) -> str:
+    with pytest.raises(SystemExit) as excinfo:
+        main(argv)
+    assert excinfo.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_tiny_writes_report(tmp_path):
+    assert main(["demo", "--tiny", "--out", str(tmp_path)]) == 0
+    md = (tmp_path / "report.md").read_text()
+    for section in ("Table 1", "Table 3", "Selection optimism", "Paired multitask"):
+        assert section in md
+    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert (tmp_path / "table3.png").is_file() and (tmp_path / "segments.png").is_file()
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    # tiny: feature sets L, L+V x alphas {0.5, single} x 2 folds x 2 repeats.
+    assert len(scores) == 16
+    assert set(scores["feature_set"]) == {"L", "L+V"} and set(scores["alpha"]) == {0.5, 1.0}
+    # Rerunning resumes from the cache: the same scores, no new fits.
+    assert main(["demo", "--tiny", "--out", str(tmp_path)]) == 0
+    again = pd.read_csv(tmp_path / "scores.csv")
+    pd.testing.assert_series_equal(scores["score"], again["score"])
+
+
+def test_train_and_predict_synthetic(tmp_path):
+    model = tmp_path / "m.joblib"
+    argv = ["train", "--synthetic", "--tiny", "--item", "cold", "--feature-set", "L+V"]
+    assert main([*argv, "--alpha", "0.5", "--model", str(model)]) == 0
+    out = tmp_path / "preds.csv"
+    assert main(["predict", "--model", str(model), "--synthetic", "--tiny", "--out", str(out)]) == 0
+    preds = pd.read_csv(out)
+    assert list(preds.columns) == ["dialogue_id", "item", "predicted_high", "proba_high"]
+    assert (preds["item"] == "cold").all() and preds["proba_high"].between(0, 1).all()
+    traj = pd.read_csv(tmp_path / "preds_trajectories.csv")
+    assert set(traj["dialogue_id"]) == set(preds["dialogue_id"])
+    assert traj.groupby("dialogue_id")["exchange"].min().eq(0).all()
+    # The last running estimate of a dialogue is its dialogue-level prediction.
+    last = traj.groupby("dialogue_id")["running_proba_high"].last()
+    pd.testing.assert_series_equal(
+        last.sort_index(), preds.set_index("dialogue_id")["proba_high"].sort_index(),
+        check_names=False, atol=1e-5,
+    )  # fmt: skip
+
+
+def test_argument_errors_name_the_parameter(tmp_path, capsys):
+    missing = tmp_path / "nowhere"
+    assert "--data: data folder" in _exit_message(capsys, ["reproduce", "--data", str(missing)])
+    (tmp_path / "Hazumi1902").mkdir()
+    err = _exit_message(capsys, ["reproduce", "--data", str(tmp_path), "--labels", "nice"])
+    assert "--labels: unknown item(s) ['nice']" in err
+    err = _exit_message(capsys, ["reproduce", "--data", str(tmp_path), "--feature-sets", "L+Q"])
+    assert "--feature-sets: unknown feature set 'L+Q'" in err
+    err = _exit_message(capsys, ["reproduce", "--data", str(tmp_path), "--paper-tables", "nope"])
+    assert "--paper-tables: folder nope does not exist" in err
+    argv = ["train", "--synthetic", "--item", "nice", "--model", str(tmp_path / "m")]
+    assert "--item: unknown item(s) ['nice']" in _exit_message(capsys, argv)
+    argv = ["train", "--synthetic", "--item", "cold", "--alpha", "2", "--model", "m"]
+    assert "--alpha must be in [0, 1]" in _exit_message(capsys, argv)
+    argv = ["train", "--synthetic", "--item", "cold", "--architecture", "CNN", "--model", "m"]
+    assert "--architecture: unknown 'CNN'" in _exit_message(capsys, argv)
+    argv = ["predict", "--model", str(tmp_path / "none.joblib"), "--synthetic", "--out", "p.csv"]
+    assert "--model: file" in _exit_message(capsys, argv)
+    # argparse's own errors (missing required, bad choice) also exit with 2.
+    assert "--preset" in _exit_message(capsys, ["reproduce", "--data", ".", "--preset", "huge"])
+    assert "--item" in _exit_message(capsys, ["train", "--synthetic", "--model", "m"])
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.skipif(
+    not (HAZUMI_ROOT / "Hazumi1902").is_dir(), reason=f"Hazumi corpus not found at {HAZUMI_ROOT}"
+)
+def test_reproduce_tiny_on_real_data(tmp_path):
+    argv = ["reproduce", "--data", str(HAZUMI_ROOT), "--tiny", "--feature-sets", "L", "L+V"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    md = (tmp_path / "report.md").read_text()
+    assert "| worthwhile |" in md and "0.531" in md  # Table 1 with the paper's r_self
+    assert "| L+V | 0.5 |" in md  # Table 3 row, reproduced next to the paper's 0.677
+    assert "IS09" in md  # the feature-difference section names the dumpfile's acoustic set
