@@ -408,6 +408,9 @@ def test_union_fills_missing_columns_with_nan(synthetic_root):
     eda = X.select_columns(["EDA_mean"])
     assert np.isnan(eda.sequence(2)).all() and not np.isnan(eda.sequence(0)).any()
     assert data.excluded.query("level == 'column'").empty
+    assert "NaN-filled for some version: " in data.DESCR
+    n_partial = len(set(FEATURES["1911"]) ^ {n.strip() for n in FEATURES["2010"]} ^ set(ACTS_1902))
+    assert f"NaN-filled for some version: {n_partial}" in data.DESCR
 
 
 def test_single_version_folder_as_root(synthetic_root):

@@ -202,6 +202,13 @@ def _exchange_column_order(columns: pd.Index) -> list[str]:
     return ["dialogue_id", *head[:cut], *annotators, "TS_mean", "TC_mean", "dump_row", *rest]
 
 
+def _partly_missing(features: RaggedSequences | None) -> int:
+    """Columns with NaN in some rows (``columns="union"``; dumpfiles themselves have none)."""
+    if features is None or features.n_exchanges == 0:
+        return 0
+    return int(np.isnan(features.values).any(axis=0).sum())
+
+
 def _constant_columns(features: RaggedSequences | None) -> list[str]:
     if features is None or features.n_exchanges == 0:
         return []
@@ -230,7 +237,8 @@ def _describe(
         f"feature rows: {int(sessions['n_feature_rows'].sum())}",
         f"feature columns (columns={policy!r}): {len(columns)} = "
         + ", ".join(f"{m} {int(n)}" for m, n in counts.items()),
-        f"columns dropped by the policy: {len(dropped)}",
+        f"columns dropped by the policy: {len(dropped)}; NaN-filled for some version: "
+        f"{_partly_missing(features)}",
         f"constant columns kept (scaling handles them): {len(constant)} {constant[:12]}",
         "modalities: A IS09 acoustic, L user linguistic (BoW, POS/UPOS, lenU, no_utterance,",
         "  reaction, BERT), S system prompt (dialogue-act one-hot, lenS, lenS-lenU),",
