@@ -44,7 +44,7 @@ def plot_story(data):
             label=f"{dialogue_id} (mean {mean_ss[dialogue_id]:.2f})",
         )
     left.set(xlabel="exchange", ylabel="self-sentiment (1-7)", title="SS trajectories")
-    left.legend(fontsize=8)
+    left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
     worthwhile = data.ratings_post.loc[mean_ss.index, "worthwhile"]
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, size=len(worthwhile))
     right.scatter(mean_ss, worthwhile + jitter, s=18)
