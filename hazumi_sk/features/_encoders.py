@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,7 @@ def _load_ginza_vectors():
 
 
 GINZA_DIM = 300
+_GINZA_LOCK = threading.Lock()
 
 
 def ginza_sentence_vectors(texts: list[str]) -> np.ndarray:
@@ -133,6 +135,7 @@ def ginza_sentence_vectors(texts: list[str]) -> np.ndarray:
     nlp = _load_ginza_vectors()
     vectors = np.zeros((len(texts), GINZA_DIM))
     nonempty = [i for i, t in enumerate(texts) if t.strip()]
-    for i, doc in zip(nonempty, nlp.pipe([texts[i] for i in nonempty]), strict=True):
-        vectors[i] = doc.vector
+    with _GINZA_LOCK:  # SudachiPy inside GiNZA is not thread-safe
+        for i, doc in zip(nonempty, nlp.pipe([texts[i] for i in nonempty]), strict=True):
+            vectors[i] = doc.vector
     return vectors

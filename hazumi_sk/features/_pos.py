@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 
@@ -89,7 +90,19 @@ def load_tagger(backend: str) -> Tagger:
     """The tagger for ``backend``, loaded once per process."""
     if backend not in _LOADERS:
         raise ValueError(f"pos_backend must be one of {POS_BACKENDS}, got {backend!r}.")
-    return _LOADERS[backend]()
+    return serialized(_LOADERS[backend]())
+
+
+def serialized(function: Callable) -> Callable:
+    """Let one thread at a time call ``function``: SudachiPy's tokenizer is not
+    thread-safe ("Already borrowed") under joblib's threading backend."""
+    lock = threading.Lock()
+
+    def locked(*args, **kwargs):
+        with lock:
+            return function(*args, **kwargs)
+
+    return locked
 
 
 def upos_counts(texts: list[str], backend: str = "sudachi") -> np.ndarray:
