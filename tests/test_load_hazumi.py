@@ -558,6 +558,40 @@ def test_eaf_missing_time_slot(tmp_path):
         load_hazumi(folder, progress=False)
 
 
+def test_eaf_missing_a_tier(tmp_path):
+    folder = _copy_1911(tmp_path)
+    values = elan_values("1911", 6, {})
+    del values["UI_F4"]
+    spans = [(40000 + 5000 * i, 45000 + 5000 * i) for i in range(6)]
+    write_eaf(folder / "elan" / "1911M5002.eaf", spans, values)
+    with pytest.raises(HazumiFormatError, match=r"1911M5002\.csv: label column.*TS_F4"):
+        load_hazumi(folder, progress=False)
+    # Without a dumpfile to cross-check against, the tier set itself is compared.
+    (folder / "dumpfiles" / "1911M5002.csv").unlink()
+    with pytest.raises(HazumiFormatError, match=r"1911M5002\.eaf: tiers differ .*TS_F4"):
+        load_hazumi(folder, progress=False)
+
+
+def test_header_only_dumpfile_is_an_empty_dialogue(tmp_path):
+    folder = _copy_1911(tmp_path)
+    _edit_dump(folder, "1911M5002", lambda lines: lines[:1])
+    with pytest.raises(HazumiFormatError, match=r"1911M5002\.csv: no data rows"):
+        load_hazumi(folder, progress=False)
+
+
+def test_literal_nan_cell_is_rejected(tmp_path):
+    folder = _copy_1911(tmp_path)
+
+    def corrupt(lines):
+        cells = lines[1].split(",")
+        cells[25] = "nan"
+        return lines[:1] + [",".join(cells)] + lines[2:]
+
+    _edit_dump(folder, "1911M5002", corrupt)
+    with pytest.raises(HazumiFormatError, match=r"1911M5002\.csv: data row 0, column 'lenU'"):
+        load_hazumi(folder, progress=False)
+
+
 def test_questionnaire_missing_item_column(tmp_path):
     folder = _copy_1911(tmp_path)
     book = folder / "questionnaire" / "1911questionnaires.xlsx"

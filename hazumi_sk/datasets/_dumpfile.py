@@ -166,6 +166,8 @@ def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
         # csv handles the 2010 header's quoted newline; the handle then sits on the first row.
         header = [name.strip() for name in next(csv.reader(handle))]
         body = handle.read()
+        if not body.strip():
+            return None  # the slow path names the empty file
         usecols = [j for j, name in enumerate(header) if name != "dialogue_act"]
         converters = {j: _float_or_nan for j, name in enumerate(header) if name == "end(system)"}
         values = np.loadtxt(

@@ -109,6 +109,19 @@ def _load_session(folder: Path, dialogue_id: str, version: str, log: ExclusionLo
     return _Session(dialogue, rows, dump)
 
 
+def _check_same_tiers(sessions: list[_Session]) -> None:
+    """Within a version every EAF has the same tiers (FORMAT.md §4); a missing one is an error."""
+    first = sessions[0].dialogue
+    for session in sessions[1:]:
+        columns = session.dialogue.exchanges.columns
+        if not columns.equals(first.exchanges.columns):
+            differ = sorted(set(columns) ^ set(first.exchanges.columns))
+            raise HazumiFormatError(
+                f"{session.dialogue.extras['eaf']}: tiers differ from {first.extras['eaf']} "
+                f"(same version): {differ}."
+            )
+
+
 def _version_columns(sessions: list[_Session], version: str) -> pd.DataFrame:
     """The feature columns of one version; every dumpfile must have the same ones."""
     dumps = [s.dump for s in sessions if s.dump is not None]
@@ -309,6 +322,7 @@ def load_hazumi(
             for v, _, i in tqdm(plan, desc=f"Hazumi{version}", disable=not progress)
             if v == version
         ]
+        _check_same_tiers(loaded)
         per_version[version] = _version_columns(loaded, version)
         quest = read_questionnaires(
             folder / "questionnaire", [s.dialogue.dialogue_id for s in loaded]
