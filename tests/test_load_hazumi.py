@@ -701,3 +701,15 @@ def test_real_common_columns(hazumi_real):
     }  # fmt: skip
     labels = X.exchange_labels
     assert np.isnan(labels).sum() == 0 and set(np.unique(labels)) <= set(range(1, 8))
+
+
+@pytest.mark.slow
+@pytestmark_real
+def test_real_single_version_keeps_its_vocabulary_and_lists_constant_columns(hazumi_root):
+    data = load_hazumi(hazumi_root, versions="1902", progress=False)
+    assert data.features.shape == (28, 1462)
+    counts = data.feature_columns["modality"].value_counts().to_dict()
+    assert counts == {"A": 384, "L": 974, "S": 10, "V": 66, "B": 28}
+    # FORMAT.md §3.1: the columns constant across the whole 1902 version.
+    constant = "['F0_sma_min', 'word#179', 'word#302', 'word#520', 'word#605', 'word#767', 'su']"
+    assert f"constant columns kept (scaling handles them): 7 {constant}" in data.DESCR
