@@ -15,10 +15,12 @@ fails the test, and so does a stale entry.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pickle
 import pkgutil
+import tempfile
 import warnings
 
 import numpy as np
@@ -54,11 +56,46 @@ def _multitask_classifier():
     return (model, *_toy())
 
 
+@functools.cache
+def _demo_dialogues():
+    """Two tiny synthetic sessions (WAV, joint and OpenFace CSVs, transcripts) on disk."""
+    from hazumi_sk.features import write_demo_recordings
+
+    folder = tempfile.mkdtemp(prefix="hazumi_common_")
+    return write_demo_recordings(folder, n_dialogues=2, n_exchanges=3, exchange_ms=1200)
+
+
+def _dialogue_extractor(make):
+    def factory():
+        dialogues = _demo_dialogues()
+        return make(), dialogues, np.array([0, 1])
+
+    return factory
+
+
+def _features_module():
+    import hazumi_sk.features as features
+
+    return features
+
+
 #: class name -> function returning (unfitted estimator, X, y). Add yours here.
 ESTIMATOR_FACTORIES = {
     "ModalitySelector": _modality_selector,
     "SequenceScaler": _sequence_scaler,
     "MultitaskSequenceClassifier": _multitask_classifier,
+    "AcousticFeatures": _dialogue_extractor(lambda: _features_module().AcousticFeatures()),
+    "BodyFeatures": _dialogue_extractor(lambda: _features_module().BodyFeatures()),
+    "FaceFeatures": _dialogue_extractor(lambda: _features_module().FaceFeatures()),
+    "LinguisticFeatures": _dialogue_extractor(
+        lambda: _features_module().LinguisticFeatures(pos_backend=None, n_components=2)
+    ),
+    "MultimodalFeatures": _dialogue_extractor(
+        lambda: _features_module().MultimodalFeatures(
+            [("B", _features_module().BodyFeatures()), ("V", _features_module().FaceFeatures())]
+        )
+    ),
+    "DumpfileFeatures": lambda: (_features_module().DumpfileFeatures("L+V"), *_toy()),
 }
 
 #: Checks of sklearn's check_estimator that feed numpy/sparse/memmap arrays (or lists of
@@ -192,7 +229,8 @@ def test_clone_and_params_round_trip(case):
     cloned = clone(estimator)
     assert cloned is not estimator
     for key, value in cloned.get_params(deep=False).items():
-        assert value is params[key] or value == params[key], key
+        # Nested estimators (MultimodalFeatures' extractors) are cloned too: compare reprs.
+        assert value is params[key] or value == params[key] or repr(value) == repr(params[key]), key
     cloned.set_params(**params)
     assert cloned.get_params(deep=False).keys() == params.keys()
 
@@ -219,7 +257,9 @@ def test_fitted_attributes_end_with_underscore(case):
     new_public = {a for a in set(vars(estimator)) - before if not a.startswith("_")}
     assert new_public, f"{name}.fit set no attribute"
     assert all(a.endswith("_") for a in new_public), sorted(new_public)
-    assert hasattr(estimator, "n_features_in_")
+    # Dialogue-input extractors have no input columns (like sklearn's text vectorizers).
+    if estimator.__sklearn_tags__().input_tags.two_d_array:
+        assert hasattr(estimator, "n_features_in_")
 
 
 def test_unfitted_use_raises_not_fitted(case):

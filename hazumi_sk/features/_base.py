@@ -13,6 +13,7 @@ expensive part:
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -112,8 +113,11 @@ def media_fingerprint(path: Path | None) -> tuple:
     return (str(path), stat.st_size, stat.st_mtime_ns)
 
 
-class DialogueFeatureExtractor(TransformerMixin, BaseEstimator):
+class DialogueFeatureExtractor(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class: dialogues in, one feature row per exchange out.
+
+    Dialogues carry no input feature columns, so, like scikit-learn's text
+    vectorizers, these transformers define no ``n_features_in_``.
 
     Subclasses set ``modality`` and implement ``_fit_names`` (the un-prefixed
     feature names, possibly depending on fitted state), ``_extract_dialogue`` and,
@@ -131,11 +135,13 @@ class DialogueFeatureExtractor(TransformerMixin, BaseEstimator):
     def _fit_dialogues(self, dialogues: list[Dialogue]) -> None:
         """Learn state from training dialogues (default: nothing)."""
 
+    @abstractmethod
     def _fit_names(self) -> list[str]:
-        raise NotImplementedError
+        """Feature names without the modality prefix (after fitting)."""
 
+    @abstractmethod
     def _extract_dialogue(self, dialogue: Dialogue) -> np.ndarray:
-        raise NotImplementedError
+        """Raw ``(n_exchanges, n_features_out_)`` features of one dialogue."""
 
     def _finalize(self, arrays: list[np.ndarray], dialogues: list[Dialogue]) -> list[np.ndarray]:
         """Cross-dialogue post-processing (default: none)."""

@@ -110,6 +110,7 @@ class DumpfileFeatures(TransformerMixin, BaseEstimator):
             )
         self.modalities_ = tags
         self.feature_names_in_ = features.feature_names.astype(object)
+        self.n_features_in_ = features.n_features
         selected = features.select_modalities(tags)
         self.columns_ = selected.feature_names.copy()
         self.feature_names_out_ = np.array(
