@@ -30,6 +30,7 @@ MODALITY_TAGS = {
     "B": "body",
     "V": "visual (face)",
     "P": "physiological",
+    "S": "system prompt (what the system said; not the user's behaviour)",
 }
 
 
