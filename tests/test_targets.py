@@ -124,3 +124,18 @@ def test_synthetic_corpus_round_trip():
     expected = (data.ratings_post.loc[featured, "worthwhile"] > 4).astype(int).to_numpy()
     np.testing.assert_array_equal(y, expected)
     np.testing.assert_array_equal(X.exchange_labels, data.feature_rows["SS"].to_numpy())
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_real_corpus_targets(hazumi_real):
+    X, y = to_xy(hazumi_real, item="worthwhile", rating="post", threshold=4)
+    featured = hazumi_real.sessions.index[hazumi_real.sessions["has_features"]]
+    assert X.dialogue_ids.tolist() == featured.tolist() and len(featured) == 54
+    expected = (hazumi_real.ratings_post.loc[featured, "worthwhile"] > 4).astype(int)
+    np.testing.assert_array_equal(y, expected.to_numpy())
+    np.testing.assert_array_equal(X.exchange_labels, hazumi_real.feature_rows["SS"].to_numpy())
+    _, y_third = to_xy(
+        hazumi_real, item="worthwhile", rating="third_party", exchange_label="TS_mean"
+    )
+    assert y_third.shape == (54,)
