@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -92,3 +93,29 @@ def test_reproduce_tiny_on_real_data(tmp_path):
     assert "| worthwhile |" in md and "0.531" in md  # Table 1 with the paper's r_self
     assert "| L+V | 0.5 |" in md  # Table 3 row, reproduced next to the paper's 0.677
     assert "IS09" in md  # the feature-difference section names the dumpfile's acoustic set
+
+
+@pytest.mark.slow
+def test_replace_linguistic_from_transcripts():
+    from hazumi_sk.cli._commands import _synthetic
+    from hazumi_sk.cli._linguistic import replace_linguistic
+
+    data = _synthetic(True, 0)
+    new = replace_linguistic(data)
+    X, Y = data.features, new.features
+    np.testing.assert_array_equal(X.lengths, Y.lengths)
+    # 17 UPOS counts + 100 TF-IDF/SVD components replace the dumpfile's L block ...
+    assert (Y.modalities == "L").sum() == 17 + 100
+    assert set(new.feature_columns.loc[new.feature_columns["modality"] == "L", "source"]) == {
+        "transcripts: UPOS (sudachi) + TF-IDF/SVD"
+    }
+    # ... while the other modalities are untouched.
+    others = X.modalities != "L"
+    np.testing.assert_array_equal(Y.values[:, : others.sum()], X.values[:, others])
+    # Synthetic rows are one ELAN exchange each: the counts of row 0 are those of its utterance.
+    from hazumi_sk.features import upos_counts
+    from hazumi_sk.features._transcript import clean_transcript
+
+    first = clean_transcript(data.dialogues[0].exchanges["user_utterance"].iloc[0], True, True)
+    expected = upos_counts([first], "sudachi")[0]
+    np.testing.assert_array_equal(Y.values[0, others.sum() : others.sum() + 17], expected)
