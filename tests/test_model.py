@@ -66,6 +66,7 @@ def test_paper_defaults():
     assert (clf.cell, clf.hidden_size, clf.num_layers, clf.head_size) == ("lstm", 128, 1, 128)
     assert (clf.optimizer, clf.lr, clf.max_epochs) == (torch.optim.Adam, 0.001, 60)
     assert clf.train_split is None and clf.device == "cpu"
+    assert clf.loss == "mse"  # chosen by benchmarks/bench_loss.py, see docs/model.rst
 
 
 def test_arbitrary_class_labels(data):
@@ -166,7 +167,7 @@ def test_loss_masks_unrated_and_padding():
     y = torch.tensor([0, 1])
     ex_y = torch.tensor([[0, 1, -1], [1, -1, -1]])  # [0, 2] unrated, [1, 1:] padding
     mask = (ex_y >= 0).float()
-    loss = MultitaskLoss(alpha=0.25)((dialogue, exchange), (y, ex_y, mask))
+    loss = MultitaskLoss(alpha=0.25, loss="cross_entropy")((dialogue, exchange), (y, ex_y, mask))
     l_dialogue = -(np.log(0.8) + np.log(0.7)) / 2
     l_exchange = -(np.log(0.9) + np.log(0.6) + np.log(0.8)) / 3
     assert float(loss) == pytest.approx(0.25 * l_dialogue + 0.75 * l_exchange, rel=1e-6)

@@ -95,7 +95,7 @@ class MultitaskLoss(nn.Module):
         Weight of the dialogue loss; ``1`` is the single-task baseline (the
         exchange term is then not computed at all, so its head gets no
         gradient).
-    loss : {"cross_entropy", "mse"}, default="cross_entropy"
+    loss : {"mse", "cross_entropy"}, default="mse"
         ``"cross_entropy"``: negative log-likelihood of the log-softmax
         outputs. ``"mse"``: mean over classes of the squared difference
         between the softmax probabilities and the one-hot label (for two
@@ -105,13 +105,13 @@ class MultitaskLoss(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> loss = MultitaskLoss(alpha=1.0)
+    >>> loss = MultitaskLoss(alpha=1.0, loss="cross_entropy")
     >>> d = torch.log(torch.tensor([[0.5, 0.5]]))
     >>> round(float(loss((d, None), (torch.tensor([1]), None, None))), 4)
     0.6931
     """
 
-    def __init__(self, alpha: float = 0.7, loss: str = "cross_entropy") -> None:
+    def __init__(self, alpha: float = 0.7, loss: str = "mse") -> None:
         super().__init__()
         self.alpha = alpha
         self.loss = loss
