@@ -91,7 +91,8 @@ def bert_sentence_vectors(
 
     tokenizer, network = _load_bert(str(model), device)
     vectors = np.zeros((len(texts), network.config.hidden_size), dtype=np.float64)
-    nonempty = [i for i, t in enumerate(texts) if t.strip()]
+    # Batching utterances of similar length keeps padding, hence wasted compute, small.
+    nonempty = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
     for start in range(0, len(nonempty), batch_size):
         batch = nonempty[start : start + batch_size]
         encoded = tokenizer(
