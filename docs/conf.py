@@ -36,7 +36,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
-templates_path: list[str] = []
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "_contracts.md", "auto_examples/*.ipynb",
                     "auto_examples/*.py", "auto_examples/*.zip"]  # fmt: skip
 source_suffix = {".rst": "restructuredtext"}
@@ -49,6 +49,15 @@ autodoc_typehints = "none"  # numpydoc renders the documented types
 numpydoc_show_class_members = False  # members are listed by autosummary stubs, not twice
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks: set[str] = set()
+# Type fields such as "ndarray of shape (n_features_in_,)" would otherwise be read as
+# reST references (trailing underscore); the xref pass renders them as literal words.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+# numpydoc's default aliases point into the Python/NumPy docs through intersphinx, which
+# needs the network; link those words nowhere instead (the build must work offline).
+from numpydoc.xref import DEFAULT_LINKS  # noqa: E402
+
+numpydoc_xref_aliases = {word: word for word in DEFAULT_LINKS}
 
 # sphinx-gallery: render examples/ as a gallery, never run them during the docs build.
 sphinx_gallery_conf = {
