@@ -170,18 +170,23 @@ def _plot_table3(frame: pd.DataFrame, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(7, 4))
     multi = frame[frame["alpha"] != "single"].copy()
     multi["a"] = multi["alpha"].astype(float)
+    single = frame[frame["alpha"] == "single"].set_index("feature_set")["mean"]
     for i, (fs, group) in enumerate(multi.groupby("feature_set", sort=False)):
         color = f"C{i}"
         group = group.sort_values("a")
-        ax.plot(group["a"], group["mean"], "o-", color=color, label=f"{fs} reproduced")
+        if {"ci_low", "ci_high"} <= set(group.columns) and group["ci_low"].notna().all():
+            ax.fill_between(group["a"], group["ci_low"], group["ci_high"], color=color, alpha=0.1)
+        ax.plot(group["a"], group["mean"], "o-", color=color, label=f"{fs} multitask")
+        if fs in single.index:
+            ax.axhline(single[fs], color=color, ls=":", lw=1.2, label=f"{fs} single task")
         if group["paper"].notna().any():
-            ax.plot(group["a"], group["paper"], "x--", color=color, alpha=0.6, label=f"{fs} paper")
+            ax.plot(group["a"], group["paper"], "x--", color=color, alpha=0.5, label=f"{fs} paper")
     ax.set_xlabel("loss weight alpha of the dialogue-level task")
     ax.set_ylabel("weighted F1")
-    ax.set_title("Table 3: multitask over alpha (solid: reproduced, dashed: paper)")
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_title("Table 3: reproduced multitask (band: 95% CI), single task, paper")
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.15))
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
