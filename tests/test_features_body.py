@@ -171,3 +171,13 @@ def test_body_clone_pickle_and_input_checks(tmp_path):
         body.transform(d)
     with pytest.raises(TypeError, match=r"X\[0\] must be a Dialogue"):
         body.transform(["s1"])
+
+
+def test_missing_exchange_time_is_named(tmp_path):
+    table = pd.DataFrame(
+        {"exchange": [0, 1], "start_ms": [0, 1000], "end_system_ms": [500, np.nan],
+         "end_ms": [1000, 2000]}
+    )  # fmt: skip
+    d = Dialogue("s9", table, body_path=tmp_path / "x.csv")
+    with pytest.raises(ValueError, match=r"dialogue 's9', exchange 1: missing end_system_ms"):
+        BodyFeatures(segment="user").fit_transform([d])

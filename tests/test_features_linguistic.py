@@ -35,6 +35,7 @@ def _dialogue(utterances, dialogue_id="d1") -> Dialogue:
          "なんな キムチとか"),
         ("(F (? えー))です", {"keep_fillers": False}, "です"),
         ("名前は【個人情報保護のため削除】です", {}, "名前はです"),
+        ("(?)|はい|( F あのー)筆", {}, "はい あのー筆"),  # both forms occur in Hazumi
         ("", {}, ""),
         (None, {}, ""),
         (float("nan"), {}, ""),
@@ -203,3 +204,19 @@ def test_ginza_backend_and_vectors():
     counts = X.values[0, :17]
     assert {t: int(c) for t, c in zip(UPOS_TAGS, counts, strict=True) if c} == SENTENCE_UPOS
     assert np.linalg.norm(X.values[0, 17:]) > 0 and np.all(X.values[1] == 0)
+
+
+# --------------------------------------------------------------- real data
+@pytest.mark.realdata
+def test_every_real_transcript_cleans_to_plain_text_and_counts(hazumi_real):
+    texts = hazumi_real.exchanges["user_utterance"].fillna("").tolist()
+    cleaned = [clean_transcript(t) for t in texts]
+    assert not any(c in t for t in cleaned for c in "()|【】")
+    n_empty = sum(not t for t in cleaned)
+    assert 305 + 321 <= n_empty < len(texts)  # FORMAT.md: 305 + 321 empty in 1902 + 1911
+    two = hazumi_real.dialogues[:2]
+    X = LinguisticFeatures(encoder=None).fit_transform(two)
+    assert X.lengths.tolist() == [d.n_exchanges for d in two]
+    utterances = [t for d in two for t in d.exchanges["user_utterance"].fillna("")]
+    empty = np.array([not clean_transcript(t) for t in utterances])
+    assert np.all(X.values[empty] == 0) and np.all(X.values[~empty].sum(axis=1) > 0)

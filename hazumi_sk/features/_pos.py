@@ -76,8 +76,7 @@ def _load_stanza() -> Tagger:
         ) from error
 
     def tag(texts: list[str]) -> list[list[str]]:
-        docs = nlp.bulk_process(texts)
-        return [[w.upos for s in doc.sentences for w in s.words] for doc in docs]
+        return [[w.upos for s in nlp(text).sentences for w in s.words] for text in texts]
 
     return tag
 

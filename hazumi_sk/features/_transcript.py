@@ -9,8 +9,9 @@ __all__ = ["clean_transcript", "REDACTION_MARK"]
 #: What the corpus writes in place of personal information.
 REDACTION_MARK = "【個人情報保護のため削除】"
 
-# An innermost tag: "(F えー)", "(D も)", "(? なんな)"; nested tags are peeled from inside.
-_INNER_TAG = re.compile(r"\(([A-Z?]+) ([^()]*)\)")
+# An innermost tag: "(F えー)", "(D も)", "(? なんな)", also "( F あのー)" and the empty
+# "(?)" (inaudible) found in the corpus; nested tags are peeled from inside.
+_INNER_TAG = re.compile(r"\(\s*([A-Z?]+)(?:\s+([^()]*?))?\s*\)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -23,6 +24,7 @@ def clean_transcript(
       ``keep_fillers=False``;
     - ``(D ...)`` disfluent fragments: likewise with ``keep_disfluencies``;
     - ``(? ...)`` uncertain transcriptions and any other ``(X ...)`` tag: content kept;
+      an empty ``(?)`` (inaudible) is removed;
     - ``|`` (pause-unit separator) becomes a space; runs of spaces collapse;
     - ``【個人情報保護のため削除】`` (redacted personal information) is removed.
 
@@ -48,6 +50,8 @@ def clean_transcript(
     'きみに読む物語を見ました'
     >>> clean_transcript("(F (? えー))|【個人情報保護のため削除】です")
     'えー です'
+    >>> clean_transcript("(?)|( F あのー)筆使い")
+    'あのー筆使い'
     """
     if text is None or (isinstance(text, float) and text != text):
         return ""
@@ -56,7 +60,7 @@ def clean_transcript(
     dropped = {tag for tag, keep in (("F", keep_fillers), ("D", keep_disfluencies)) if not keep}
 
     def replace(match: re.Match) -> str:
-        return "" if match.group(1) in dropped else match.group(2)
+        return "" if match.group(1) in dropped else (match.group(2) or "")
 
     previous = None
     while previous != text:
