@@ -44,8 +44,10 @@ class MultimodalFeatures(TransformerMixin, _BaseComposition):
     Parameters
     ----------
     extractors : list of (str, extractor) tuples
-        Names must be unique; extractors are ``hazumi_sk.features`` transformers
-        (subclasses of the dialogue-extractor base) and are cloned in ``fit``.
+        Names must be unique and address nested parameters (``"L__encoder"``); the
+        modality tags of the output come from the extractors themselves. Extractors
+        are ``hazumi_sk.features`` transformers (subclasses of
+        :class:`DialogueFeatureExtractor`) and are cloned in ``fit``.
     n_jobs : int, optional
         Parallel workers over dialogues (joblib); ``None`` means 1.
     memory : str, joblib.Memory or None, default=None
