@@ -169,3 +169,27 @@ def test_pos_tagging_is_safe_under_threads():
         results = joblib.Parallel(n_jobs=4)(joblib.delayed(upos_counts)(texts) for _ in range(8))
     for counts in results:
         np.testing.assert_array_equal(counts, expected)
+
+
+@pytest.mark.slow
+def test_extraction_inside_cross_validation(tmp_path):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import Pipeline
+
+    from hazumi_sk.model import MultitaskSequenceClassifier
+    from hazumi_sk.preprocessing import ModalitySelector, SequenceScaler
+
+    dialogues = write_demo_recordings(tmp_path, n_dialogues=6, n_exchanges=3, exchange_ms=1000)
+    y = np.array([0, 1, 0, 1, 0, 1])
+    pipe = Pipeline(
+        [
+            ("features", _fusion(memory=str(tmp_path / "cache"))),
+            ("select", ModalitySelector("L+V")),
+            ("scale", SequenceScaler()),
+            ("model", MultitaskSequenceClassifier(
+                hidden_size=4, head_size=4, max_epochs=2, random_state=0, torch_num_threads=1)),
+        ]
+    )  # fmt: skip
+    scores = cross_val_score(pipe, dialogues, y, cv=2, error_score="raise")
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    assert any((tmp_path / "cache").rglob("output.pkl"))  # extraction went through the cache
