@@ -32,8 +32,13 @@ def test_demo_tiny_writes_report(tmp_path):
     # tiny: feature sets L, L+V x alphas {0.5, single} x 2 folds x 2 repeats.
     assert len(scores) == 16
     assert set(scores["feature_set"]) == {"L", "L+V"} and set(scores["alpha"]) == {0.5, 1.0}
-    # Rerunning resumes from the cache: the same scores, no new fits.
+    # Rerunning resumes from the cache: the same scores, no new fits (no new cache files).
+    n_cached = len(list((tmp_path / "cache").rglob("*.json")))
+    # 16 CV cells + 2 outer folds x 4 candidates x 2 inner folds; the nested outer fits
+    # are the same cells as repeat 0 of the CV (same folds, same params), so shared.
+    assert n_cached == 16 + 2 * 4 * 2
     assert main(["demo", "--tiny", "--out", str(tmp_path)]) == 0
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == n_cached
     again = pd.read_csv(tmp_path / "scores.csv")
     pd.testing.assert_series_equal(scores["score"], again["score"])
 

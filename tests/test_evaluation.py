@@ -245,3 +245,18 @@ def test_load_paper_table(tmp_path):
         load_paper_table("table9", tmp_path)
     with pytest.raises(FileNotFoundError, match="table1_correlations.csv does not exist"):
         load_paper_table("table1", tmp_path)
+
+
+def test_estimator_fingerprint_ignores_memory_addresses():
+    from hazumi_sk.evaluation._cache import estimator_fingerprint
+
+    class Holder(ThresholdClassifier):
+        def __init__(self, threshold=0.0, callback=None):
+            self.threshold = threshold
+            self.callback = callback
+
+    # Two distinct plain objects repr as "<... object at 0x...>" with different addresses.
+    a, b = Holder(callback=object()), Holder(callback=object())
+    assert repr(a.callback) != repr(b.callback)
+    assert estimator_fingerprint(a) == estimator_fingerprint(b)
+    assert estimator_fingerprint(a) != estimator_fingerprint(Holder(threshold=1.0))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,20 @@ import numpy as np
 
 __all__ = ["FitCache", "data_fingerprint", "estimator_fingerprint"]
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
 
 def estimator_fingerprint(estimator: Any) -> str:
     """Hash of an estimator's class and (deep) parameters.
 
     Parameter values are hashed through their ``repr`` so that nested
-    estimators, callables and arrays all give a stable key.
+    estimators, callables and arrays all give a stable key. Memory addresses
+    (``<... object at 0x7f...>``, e.g. skorch's default callbacks) are removed:
+    they differ between processes and would defeat resuming; the objects'
+    own parameters are part of the deep parameters anyway.
     """
     params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
-    described = sorted((name, repr(value)) for name, value in params.items())
+    described = sorted((name, _ADDRESS.sub("", repr(value))) for name, value in params.items())
     return joblib.hash((type(estimator).__module__, type(estimator).__qualname__, described))
 
 
