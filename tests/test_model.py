@@ -319,3 +319,22 @@ def test_cuda_fit_and_predict(data):
     assert next(clf.module_.parameters()).is_cuda
     assert clf.score(X, y) >= 0.9
     assert clf.predict_running_proba(X).values.shape == (X.n_exchanges, 2)
+
+
+def test_set_params_between_fits_takes_effect(data):
+    X, y = data
+    clf = small(alpha=1.0, max_epochs=1).fit(X, y)
+    assert clf.n_rated_exchanges_ == 0
+    clf.set_params(alpha=0.5, loss="cross_entropy").fit(X, y)
+    assert (clf.criterion_.alpha, clf.criterion_.loss) == (0.5, "cross_entropy")
+    assert clf.n_rated_exchanges_ > 0
+
+
+def test_exchange_outputs_need_a_trained_exchange_head(data):
+    X, y = data
+    with pytest.warns(UserWarning, match="untrained"):
+        small(alpha=1.0, max_epochs=1).fit(X, y).predict_exchange_proba(X)
+    no_head = small(alpha=1.0, max_epochs=1, module__exchange_head=False).fit(X, y)
+    with pytest.raises(ValueError, match="without an exchange head"):
+        no_head.predict_exchange_proba(X)
+    assert no_head.predict_running_proba(X).values.shape == (X.n_exchanges, 2)
