@@ -405,7 +405,7 @@ def run_experiments(dataset: Any, preset: Preset, options: RunOptions) -> Report
             results.table5 = _table5(summary)
         tested = list(options.items) if "table4" in preset.tables else ["worthwhile"]
         results.paired_tests = _paired_tests(scores, summary, tested)
-        if preset.nested:
+        if preset.nested and "table3" in preset.tables:
             results.selection = _selection(
                 scores, targets, feature_sets, preset, options, cache_dir
             )

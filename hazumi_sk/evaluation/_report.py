@@ -354,8 +354,10 @@ def write_report(
         doc.heading("Paired multitask vs single-task tests")
         doc.paragraph(
             "Same folds for both models. p_corrected: Nadeau-Bengio corrected resampled t-test "
-            "over all fold scores; p_permutation: sign-flip permutation test over the "
-            "per-repeat mean differences."
+            "over all fold scores; p_permutation: exact sign-flip permutation test over the "
+            "per-repeat mean differences (per-fold with a single repeat: permutation_unit). "
+            "Both compare the best multitask and best single setting chosen on these folds, "
+            "so the selection makes the p-values optimistic."
         )
         doc.table(results.paired_tests)
     if results.figures is not None:
