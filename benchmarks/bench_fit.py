@@ -16,7 +16,7 @@ The last two lines are ``vs_reference: <reference s / ours>`` and
 
 Usage::
 
-    python benchmarks/bench_fit.py [--threads 1] [--reference-epochs 60]
+    python benchmarks/bench_fit.py [--threads 1] [--reference-epochs 60] [--sort-pool 0]
 """
 
 from __future__ import annotations
@@ -134,10 +134,14 @@ def main() -> None:
         default=EPOCHS,
         help="epochs to time the reference for (scaled to 60 if fewer)",
     )
+    parser.add_argument(
+        "--sort-pool", type=int, default=0, help="iterator_train__sort_pool (0: estimator default)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     X, y = make_data()
-    model = MultitaskSequenceClassifier(alpha=ALPHA, random_state=0)
+    extra = {"iterator_train__sort_pool": args.sort_pool} if args.sort_pool else {}
+    model = MultitaskSequenceClassifier(alpha=ALPHA, random_state=0, **extra)
     print(
         f"data: {len(X)} dialogues, {X.n_exchanges} exchanges ({X.lengths.min()}-"
         f"{X.lengths.max()}), {X.n_features} features; epochs={EPOCHS}, "

@@ -1,5 +1,7 @@
 """MultitaskSequenceClassifier: learning, targets, masking, reproducibility, outputs, errors."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -338,3 +340,17 @@ def test_exchange_outputs_need_a_trained_exchange_head(data):
     with pytest.raises(ValueError, match="without an exchange head"):
         no_head.predict_exchange_proba(X)
     assert no_head.predict_running_proba(X).values.shape == (X.n_exchanges, 2)
+
+
+def test_sort_pool_batches_similar_lengths_and_still_covers_all(data):
+    X, y = data
+    padded = PaddedDialogues.from_ragged(X, y)
+    generator = torch.Generator().manual_seed(0)
+    batches = DialogueBatches(padded, 4, shuffle=True, generator=generator, sort_pool=6)
+    lengths = [inputs["lengths"].numpy() for inputs, _ in batches]
+    assert sorted(np.concatenate(lengths).tolist()) == sorted(X.lengths.tolist())
+    # One pool covers all 24 dialogues here, so batches are runs of the sorted lengths.
+    spans = sorted((int(b.min()), int(b.max())) for b in lengths)
+    assert all(high <= next_low for (_, high), (next_low, _) in itertools.pairwise(spans))
+    clf = small(max_epochs=3, iterator_train__sort_pool=2).fit(X, y)
+    assert clf.predict_proba(X).shape == (len(X), 2)

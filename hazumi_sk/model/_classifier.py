@@ -236,10 +236,11 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
         raise TypeError("fit() builds the padded dataset; pass X as RaggedSequences.")
 
     def get_iterator(self, dataset: Any, training: bool = False) -> DialogueBatches:
-        prefix = "iterator_train" if training else "iterator_valid"
-        batch_size = self.get_params_for(prefix).get("batch_size", self.batch_size)
+        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
+        kwargs.setdefault("batch_size", self.batch_size)
         generator = getattr(self, "shuffle_generator_", None) if training else None
-        return DialogueBatches(dataset, batch_size, shuffle=training, generator=generator)
+        # iterator_train__sort_pool=k batches dialogues of similar length (see DialogueBatches).
+        return DialogueBatches(dataset, shuffle=training, generator=generator, **kwargs)
 
     def get_loss(self, y_pred: Any, y_true: Any, X: Any = None, training: bool = False) -> Any:
         # Targets are already tensors on the device (built once per fit).
