@@ -2,7 +2,7 @@
 :class:`~hazumi_sk.sequences.RaggedSequences` out, one row per exchange.
 
 - :class:`AcousticFeatures` (``A``): openSMILE functionals (eGeMAPS, IS09, ComParE)
-- :class:`LinguisticFeatures` (``L``): UPOS counts + sentence vector (BERT, GiNZA, TF-IDF/SVD)
+- :class:`LinguisticFeatures` (``L``): UPOS counts + sentence vector (BERT, USE, GiNZA, TF-IDF/SVD)
 - :class:`BodyFeatures` (``B``): joint-trajectory kinematics
 - :class:`FaceFeatures` (``V``): OpenFace landmark kinematics + action units
 - :class:`DumpfileFeatures`: modality blocks of the Hazumi dumpfiles
