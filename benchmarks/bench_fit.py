@@ -9,7 +9,8 @@ default batch size. In the same run it times
   and one optimizer step per dialogue;
 * the floor: the matrix-multiply FLOPs the fit must do (input projection,
   recurrent matmuls, both heads; forward + backward ~ 3x forward), each divided
-  by the torch.matmul rate measured at that term's shape, with the same threads.
+  by the torch.matmul rate measured at that term's shape, with the same threads
+  (measured before, between and after the fits; the fastest is kept).
 
 The last two lines are ``vs_reference: <reference s / ours>`` and
 ``vs_floor: <ours s / floor s>``.
@@ -63,15 +64,17 @@ class ReferenceNet(nn.Module):
         return dialogue, exchange
 
 
-def fit_reference(X: RaggedSequences, y: np.ndarray, epochs: int) -> float:
+def fit_reference(X: RaggedSequences, y: np.ndarray, epochs: int) -> np.ndarray:
+    """Seconds of each epoch of the per-dialogue loop."""
     torch.manual_seed(0)
     net = ReferenceNet()
     optimizer = torch.optim.Adam(net.parameters(), lr=LR)
     dialogues = X.to_list()
     sentiments = [X.labels_of(i) for i in range(len(X))]
     rng = np.random.default_rng(0)
-    start = time.perf_counter()
+    epoch_seconds = []
     for _ in range(epochs):
+        epoch_start = time.perf_counter()
         for i in rng.permutation(len(dialogues)):
             x = torch.from_numpy(dialogues[i]).float().unsqueeze(0)
             rated = ~np.isnan(sentiments[i])
@@ -84,7 +87,8 @@ def fit_reference(X: RaggedSequences, y: np.ndarray, epochs: int) -> float:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    return time.perf_counter() - start
+        epoch_seconds.append(time.perf_counter() - epoch_start)
+    return np.array(epoch_seconds)
 
 
 # ---------------------------------------------------------------------- floor
@@ -99,8 +103,8 @@ def matmul_seconds_per_flop(m: int, k: int, n: int, min_time: float = 0.3) -> fl
     return (time.perf_counter() - start) / reps / (2.0 * m * k * n)
 
 
-def floor_seconds(lengths: np.ndarray, batch_size: int, epochs: int) -> tuple[float, dict]:
-    """Matmul FLOPs of the fit, each term at its measured rate (forward + backward = 3x)."""
+def floor_terms(lengths: np.ndarray, batch_size: int) -> dict[str, tuple[float, tuple]]:
+    """name -> (forward matmul FLOPs per epoch, representative (m, k, n) shape)."""
     gates = 4 * HIDDEN
     exchanges, dialogues = int(lengths.sum()), len(lengths)
     rows = batch_size * int(lengths.mean())  # rows of one batch's time-distributed matmuls
@@ -116,13 +120,12 @@ def floor_seconds(lengths: np.ndarray, batch_size: int, epochs: int) -> tuple[fl
             (batch_size, HIDDEN, HEAD),
         ),
     }
-    seconds, detail = 0.0, {}
-    for name, (flops, shape) in terms.items():
-        spf = matmul_seconds_per_flop(*shape)
-        term = 3 * flops * epochs * spf
-        detail[name] = (3 * flops * epochs, 1 / spf / 1e9, term)
-        seconds += term
-    return seconds, detail
+    return terms
+
+
+def measure_rates(terms: dict[str, tuple[float, tuple]]) -> dict[str, float]:
+    """Seconds per FLOP of torch.matmul at each term's shape."""
+    return {name: matmul_seconds_per_flop(*shape) for name, (_, shape) in terms.items()}
 
 
 def main() -> None:
@@ -147,18 +150,41 @@ def main() -> None:
         f"{X.lengths.max()}), {X.n_features} features; epochs={EPOCHS}, "
         f"batch_size={model.batch_size}, threads={torch.get_num_threads()}"
     )
+    terms = floor_terms(X.lengths, model.batch_size)
+    # The machine may be shared: the matmul rates are measured before, between and
+    # after the fits, and the fastest is kept (the strictest floor).
+    rates = [measure_rates(terms)]
     start = time.perf_counter()
     model.fit(X, y)
     ours = time.perf_counter() - start
-    print(f"ours: {ours:.2f} s ({ours / EPOCHS * 1000:.0f} ms/epoch)")
+    ours_epochs = np.array(model.history[:, "dur"])
+    print(f"ours: {ours:.2f} s (median epoch {np.median(ours_epochs) * 1000:.0f} ms)")
+    rates.append(measure_rates(terms))
 
-    reference = fit_reference(X, y, args.reference_epochs) * EPOCHS / args.reference_epochs
-    print(f"reference (per dialogue, batch 1): {reference:.2f} s")
+    reference_epochs = fit_reference(X, y, args.reference_epochs)
+    reference = reference_epochs.sum() * EPOCHS / args.reference_epochs
+    print(
+        f"reference (per dialogue, batch 1): {reference:.2f} s "
+        f"(median epoch {np.median(reference_epochs) * 1000:.0f} ms)"
+    )
+    rates.append(measure_rates(terms))
 
-    floor, detail = floor_seconds(X.lengths, model.batch_size, EPOCHS)
-    for name, (flops, rate, seconds) in detail.items():
-        print(f"floor {name}: {flops / 1e9:.1f} GFLOP at {rate:.1f} GFLOP/s = {seconds:.2f} s")
+    floor = 0.0
+    for name, (flops, _) in terms.items():
+        seconds_per_flop = min(r[name] for r in rates)
+        term = 3 * flops * EPOCHS * seconds_per_flop
+        floor += term
+        print(
+            f"floor {name}: {3 * flops * EPOCHS / 1e9:.1f} GFLOP at "
+            f"{1 / seconds_per_flop / 1e9:.1f} GFLOP/s (slowest of 3: "
+            f"{1 / max(r[name] for r in rates) / 1e9:.1f}) = {term:.2f} s"
+        )
     print(f"floor: {floor:.2f} s")
+    print(
+        "median-epoch ratios (less sensitive to load changes): "
+        f"reference/ours {np.median(reference_epochs) / np.median(ours_epochs):.2f}, "
+        f"ours/floor {np.median(ours_epochs) * EPOCHS / floor:.2f}"
+    )
     print(f"vs_reference: {reference / ours:.2f}")
     print(f"vs_floor: {ours / floor:.2f}")
 
