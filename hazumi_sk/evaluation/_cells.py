@@ -93,12 +93,29 @@ def _fit_and_score(cell: Cell, X: Any, y: np.ndarray, scoring: Any) -> dict:
     return {"score": score, "fit_time": fit_time}
 
 
+def _library_versions() -> tuple[str, ...]:
+    """Versions whose change may change a fit: a new release does not reuse old cells."""
+    import sklearn
+    import torch
+
+    from .. import __version__
+
+    return (__version__, sklearn.__version__, torch.__version__)
+
+
 def cell_key(cell: Cell, data_key: str, scoring: Any) -> str:
-    """Cache key of a cell: estimator params, data hash, fold indices, scoring."""
+    """Cache key of a cell: estimator params, data hash, fold indices, scoring, versions."""
     import joblib
 
     return joblib.hash(
-        (estimator_fingerprint(cell.estimator), data_key, cell.train, cell.test, repr(scoring))
+        (
+            estimator_fingerprint(cell.estimator),
+            data_key,
+            cell.train,
+            cell.test,
+            repr(scoring),
+            _library_versions(),
+        )
     )
 
 
