@@ -98,7 +98,7 @@ def _library_versions() -> tuple[str, ...]:
     import sklearn
     import torch
 
-    from .. import __version__
+    from .._version import __version__
 
     return (__version__, sklearn.__version__, torch.__version__)
 
