@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+# Tests run two xdist workers on two cores: one torch thread each avoids the
+# oversubscription that made CPU fits tens of times slower under load here, and
+# the Agg backend keeps plotting headless.
+matplotlib.use("Agg")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
 
 #: The public corpora live beside the repository, never inside it.
 HAZUMI_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "hazumi"
