@@ -124,3 +124,24 @@ def test_replace_linguistic_from_transcripts():
     first = clean_transcript(data.dialogues[0].exchanges["user_utterance"].iloc[0], True, True)
     expected = upos_counts([first], "sudachi")[0]
     np.testing.assert_array_equal(Y.values[0, others.sum() : others.sum() + 17], expected)
+
+
+@pytest.mark.slow
+def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
+    from hazumi_sk.cli._commands import _synthetic
+    from hazumi_sk.cli._experiments import PRESETS, tiny
+    from hazumi_sk.cli._runner import RunOptions, run_experiments
+
+    items = ("worthwhile", "well-coordinated", "awkward")
+    options = RunOptions(out_dir=tmp_path, items=items, feature_sets=("L", "ALL"))
+    files = run_experiments(_synthetic(True, 0), tiny(PRESETS["full"]), options)
+    md = files.markdown.read_text()
+    for title in ("Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Selection optimism"):
+        assert title in md
+    # Table 2: four architectures x two feature sets, next to the paper's numbers.
+    assert "| ALL | LSTM(2-128) |" in md and "| 0.618 |" in md
+    # Table 4 and the paired tests have one row per requested item.
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    assert set(scores["item"]) == set(items)
+    assert {p.name for p in files.figures} >= {"table4.png", "correlation_vs_gain.png"}
+    assert md.count("| awkward | multitask |") == 2  # Table 5: L and ALL

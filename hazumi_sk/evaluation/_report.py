@@ -306,8 +306,8 @@ def write_report(
             results.table2,
             _paper_table2_long(_paper_or_none("table2", tables_dir)),
             ["feature_set", "model"],
-            "reproduced: mean weighted F1 over repeated stratified 5-fold CV; ci95: corrected "
-            "resampled t-interval (Nadeau-Bengio); paper: single 5-fold run.",
+            "reproduced: mean weighted F1 over repeated stratified K-fold CV (see Settings); ci95: "
+            "corrected resampled t-interval (Nadeau-Bengio); paper: one 5-fold run.",
         )
     if results.table3 is not None:
         t3 = results.table3.assign(alpha=results.table3["alpha"].astype(str))
