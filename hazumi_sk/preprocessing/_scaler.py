@@ -42,9 +42,9 @@ class SequenceScaler(VersionedStateMixin, OneToOneFeatureMixin, TransformerMixin
 
     Attributes
     ----------
-    center_ : ndarray of shape (n_features_in_,)
+    center_ : ndarray of shape (n_features,)
         Per-feature mean (standard) or median (robust).
-    scale_ : ndarray of shape (n_features_in_,)
+    scale_ : ndarray of shape (n_features,)
         Per-feature standard deviation or interquartile range. Constant
         features (scale 0) get scale 1, so they become exactly 0 instead of
         NaN; ``constant_features_`` lists them.
@@ -52,7 +52,7 @@ class SequenceScaler(VersionedStateMixin, OneToOneFeatureMixin, TransformerMixin
         Names of the features that were constant over the training exchanges.
     n_features_in_ : int
         Number of input features.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (n_features,)
         Input feature names.
 
     Examples

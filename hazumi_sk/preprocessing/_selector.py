@@ -58,11 +58,11 @@ class ModalitySelector(VersionedStateMixin, TransformerMixin, BaseEstimator):
     ----------
     modalities_ : list of str
         The tags kept.
-    support_ : ndarray of bool of shape (n_features_in_,)
+    support_ : ndarray of bool of shape (n_features,)
         Mask of the kept input columns.
     n_features_in_ : int
         Number of input columns seen in ``fit``.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (n_features,)
         Names of the input columns seen in ``fit``.
 
     Examples
