@@ -307,7 +307,33 @@ def _feature_notes(dataset: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _figures(dataset: Any, results: ReproductionResults, out: Path, preset: Preset) -> pd.DataFrame:
+def _correlation_figure(dataset: Any, out: Path, paper_tables_dir: Path | None) -> tuple:
+    """Table 1's self-sentiment column as bars beside the paper's."""
+    import matplotlib.pyplot as plt
+
+    from ..analysis import exchange_dialogue_correlation, plot_correlation_table
+    from ..evaluation import load_paper_table
+
+    try:
+        reference = load_paper_table("table1", paper_tables_dir)
+    except (FileNotFoundError, ValueError):
+        reference = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        corr = exchange_dialogue_correlation(dataset, exchange_label="SS")
+    fig = plot_correlation_table(corr, reference, title="Table 1: r of mean self-sentiment")
+    fig.savefig(out / "table1.png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return ("Table 1: correlation of mean self-sentiment with each item", out / "table1.png")
+
+
+def _figures(
+    dataset: Any,
+    results: ReproductionResults,
+    out: Path,
+    preset: Preset,
+    paper_tables_dir: Path | None,
+) -> pd.DataFrame:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -317,6 +343,7 @@ def _figures(dataset: Any, results: ReproductionResults, out: Path, preset: Pres
 
     figures = []
     if "table1" in preset.tables:
+        figures.append(_correlation_figure(dataset, out, paper_tables_dir))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             n_min = int(dataset.sessions["n_exchanges"].min())
@@ -409,7 +436,7 @@ def run_experiments(dataset: Any, preset: Preset, options: RunOptions) -> Report
             results.selection = _selection(
                 scores, targets, feature_sets, preset, options, cache_dir
             )
-    results.figures = _figures(dataset, results, out, preset)
+    results.figures = _figures(dataset, results, out, preset, options.paper_tables_dir)
     results.settings = _settings(preset, options, feature_sets, time.perf_counter() - start)
     return write_report(
         results, out, paper_tables_dir=options.paper_tables_dir, title=options.title
