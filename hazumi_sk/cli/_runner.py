@@ -150,15 +150,20 @@ def _setting(row: pd.Series) -> str:
     return f"{row['feature_set']}, alpha={alpha_label(row['alpha'])}"
 
 
-def _table4(summary: pd.DataFrame, targets: dict, items: list[str]) -> pd.DataFrame:
-    rows = []
+def _best_multitask_and_single(summary: pd.DataFrame, items: list[str]):
+    """Yield ``(item, best multitask row, best single-task row)`` of the LSTM(1-128) cells."""
     lstm = summary[summary["model"] == "LSTM(1-128)"]
     for item in items:
         cells = lstm[lstm["item"] == item]
         if cells.empty:
             continue
         multi = _best(cells[cells["alpha"] != SINGLE_TASK_ALPHA])
-        single = _best(cells[cells["alpha"] == SINGLE_TASK_ALPHA])
+        yield item, multi, _best(cells[cells["alpha"] == SINGLE_TASK_ALPHA])
+
+
+def _table4(summary: pd.DataFrame, targets: dict, items: list[str]) -> pd.DataFrame:
+    rows = []
+    for item, multi, single in _best_multitask_and_single(summary, items):
         y = targets[item][1]
         rows.append(
             {
@@ -198,13 +203,7 @@ def _fold_scores(scores: pd.DataFrame, item: str, row: pd.Series) -> pd.DataFram
 def _paired_tests(scores: pd.DataFrame, summary: pd.DataFrame, items: list[str]) -> pd.DataFrame:
     """Best multitask vs best single task per item, on the same folds."""
     rows = []
-    lstm = summary[summary["model"] == "LSTM(1-128)"]
-    for item in items:
-        cells = lstm[lstm["item"] == item]
-        if cells.empty:
-            continue
-        multi = _best(cells[cells["alpha"] != SINGLE_TASK_ALPHA])
-        single = _best(cells[cells["alpha"] == SINGLE_TASK_ALPHA])
+    for item, multi, single in _best_multitask_and_single(summary, items):
         a, b = _fold_scores(scores, item, multi), _fold_scores(scores, item, single)
         test = corrected_resampled_ttest(
             a["score"], b["score"], int(a["n_train"].mean()), int(a["n_test"].mean())
