@@ -112,7 +112,8 @@ def test_replace_linguistic_from_transcripts():
     # 17 UPOS counts + 100 TF-IDF/SVD components replace the dumpfile's L block ...
     assert (Y.modalities == "L").sum() == 17 + 100
     assert set(new.feature_columns.loc[new.feature_columns["modality"] == "L", "source"]) == {
-        "transcripts: UPOS (sudachi) + TF-IDF/SVD"
+        "transcripts: UPOS (sudachi) + TF-IDF/SVD fitted once on all dialogues' utterances "
+        "(unsupervised, not per fold)"
     }
     # ... while the other modalities are untouched.
     others = X.modalities != "L"

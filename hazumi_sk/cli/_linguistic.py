@@ -42,8 +42,8 @@ def replace_linguistic(
     UPOS counts (offline ``pos_backend``) plus a sentence vector: a local BERT folder
     when ``text_encoder`` is given, else TF-IDF + SVD. The TF-IDF/SVD is fitted once on
     all dialogues' utterances (unsupervised, labels unused) rather than inside each
-    CV fold; the report says so. Where one dumpfile row merges several ELAN exchanges,
-    the counts are summed and the vectors averaged.
+    CV fold; the report's feature table says so. Where one dumpfile row merges several
+    ELAN exchanges, the counts are summed and the vectors averaged.
     """
     from ..features import LinguisticFeatures
 
@@ -72,7 +72,12 @@ def replace_linguistic(
     new_features = RaggedSequences.hstack(
         [features.select_columns(np.flatnonzero(keep)), linguistic]
     )
-    source = f"transcripts: UPOS ({pos_backend}) + {text_encoder or 'TF-IDF/SVD'}"
+    encoder_note = (
+        text_encoder
+        if text_encoder
+        else "TF-IDF/SVD fitted once on all dialogues' utterances (unsupervised, not per fold)"
+    )
+    source = f"transcripts: UPOS ({pos_backend}) + {encoder_note}"
     columns = pd.concat(
         [
             dataset.feature_columns[dataset.feature_columns["modality"] != "L"],
