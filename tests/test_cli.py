@@ -73,6 +73,14 @@ def test_argument_errors_name_the_parameter(tmp_path, capsys):
     assert "--feature-sets: unknown feature set 'L+Q'" in err
     err = _exit_message(capsys, ["reproduce", "--data", str(tmp_path), "--paper-tables", "nope"])
     assert "--paper-tables: folder nope does not exist" in err
+    argv = ["reproduce", "--data", str(tmp_path), "--preset", "quick", "--tables", "table4"]
+    assert "--tables: ['table4'] not in the quick preset's tables" in _exit_message(capsys, argv)
+    argv = ["reproduce", "--data", str(tmp_path), "--linguistic", "transcripts"]
+    err = _exit_message(capsys, [*argv, "--text-encoder", "elmo"])
+    assert "--text-encoder: 'elmo' is neither one of ['tfidf-svd'" in err
+    argv = ["reproduce", "--data", str(tmp_path), "--linguistic", "dumpfile"]
+    err = _exit_message(capsys, [*argv, "--text-encoder", "ginza"])
+    assert "--text-encoder needs --linguistic transcripts" in err
     argv = ["train", "--synthetic", "--item", "nice", "--model", str(tmp_path / "m")]
     assert "--item: unknown item(s) ['nice']" in _exit_message(capsys, argv)
     argv = ["train", "--synthetic", "--item", "cold", "--alpha", "2", "--model", "m"]
@@ -93,6 +101,7 @@ def test_argument_errors_name_the_parameter(tmp_path, capsys):
 )
 def test_reproduce_tiny_on_real_data(tmp_path):
     argv = ["reproduce", "--data", str(HAZUMI_ROOT), "--tiny", "--feature-sets", "L", "L+V"]
+    argv += ["--linguistic", "dumpfile"]  # the default USE encoding takes minutes
     assert main([*argv, "--out", str(tmp_path)]) == 0
     md = (tmp_path / "report.md").read_text()
     assert "| worthwhile |" in md and "0.531" in md  # Table 1 with the paper's r_self
@@ -106,7 +115,7 @@ def test_replace_linguistic_from_transcripts():
     from hazumi_sk.cli._linguistic import replace_linguistic
 
     data = _synthetic(True, 0)
-    new = replace_linguistic(data)
+    new = replace_linguistic(data, "tfidf-svd")
     X, Y = data.features, new.features
     np.testing.assert_array_equal(X.lengths, Y.lengths)
     # 17 UPOS counts + 100 TF-IDF/SVD components replace the dumpfile's L block ...
@@ -146,3 +155,37 @@ def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
     assert set(scores["item"]) == set(items)
     assert {p.name for p in files.figures} >= {"table4.png", "correlation_vs_gain.png"}
     assert md.count("| awkward | multitask |") == 2  # Table 5: L and ALL
+
+
+def test_presets_plan_their_grids():
+    from hazumi_sk.cli._experiments import FEATURE_SETS, PRESETS
+    from hazumi_sk.cli._runner import RunOptions, _plan, _settings
+
+    options = RunOptions(out_dir=Path("unused"))
+    plan = _plan(PRESETS["full"], options, list(FEATURE_SETS))
+    worthwhile = plan[plan["item"] == "worthwhile"]
+    # Table 2 (5 feature sets x 4 models, single) and Table 3 (5 x (5 alphas + single)),
+    # sharing the 5 LSTM(1-128) single-task cells.
+    assert len(worthwhile) == 20 + 30 - 5
+    cold = plan[plan["item"] == "cold"]
+    assert set(cold["feature_set"]) == {"L+V", "ALL"} and set(cold["alpha"]) == {0.7, 1.0}
+    awkward = plan[(plan["item"] == "awkward") & (plan["model"] == "LSTM(2-128)")]
+    assert len(awkward) == 5 * 2
+    assert len(plan) == 45 + 17 * 4 + 2 * 10
+    # The paper preset asks for the complete grid: 9 alphas + single everywhere.
+    paper = _plan(PRESETS["paper"], options, list(FEATURE_SETS))
+    assert len(paper[(paper["item"] == "cold")]) == 5 * 10
+    settings = _settings(PRESETS["full"], options, list(FEATURE_SETS), 1.0)
+    rows = dict(zip(settings["setting"], settings["value"], strict=True))
+    assert rows["Table 4 grid"] == "L+V, ALL x alpha 0.7, single"
+    assert rows["nested CV grid"] == "L, L+V, ALL x alpha 0.7, single"
+    paper_settings = _settings(PRESETS["paper"], options, list(FEATURE_SETS), 1.0)
+    assert "Table 4 grid" not in set(paper_settings["setting"])
+
+
+def test_text_encoder_names_and_folders():
+    from hazumi_sk.cli._linguistic import DEFAULT_TEXT_ENCODER, encoder_and_model
+
+    assert encoder_and_model(None) == (DEFAULT_TEXT_ENCODER, None) == ("use-multilingual", None)
+    assert encoder_and_model("ginza") == ("ginza", None)
+    assert encoder_and_model("models/bert-ja") == ("bert", "models/bert-ja")

@@ -58,6 +58,30 @@ def _check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None:
+    from ._linguistic import NAMED_ENCODERS
+
+    if text_encoder is None:
+        return None
+    if linguistic != "transcripts":
+        raise CommandError("--text-encoder needs --linguistic transcripts.")
+    if text_encoder not in NAMED_ENCODERS and not Path(text_encoder).is_dir():
+        raise CommandError(
+            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_ENCODERS)} nor "
+            "a local model folder."
+        )
+    return text_encoder
+
+
+def _check_tables(tables: list[str], preset: Preset) -> tuple[str, ...]:
+    outside = [t for t in tables if t not in preset.tables]
+    if outside:
+        raise CommandError(
+            f"--tables: {outside} not in the {preset.name} preset's tables {list(preset.tables)}."
+        )
+    return tuple(t for t in preset.tables if t in tables)
+
+
 def _check_feature_sets(feature_sets: list[str] | None) -> tuple[str, ...] | None:
     if not feature_sets:
         return None
@@ -140,12 +164,15 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         preset = replace(preset, alphas=tuple(args.alphas))
     if args.repeats:
         preset = replace(preset, n_repeats=args.repeats)
+    if args.tables:
+        preset = replace(preset, tables=_check_tables(args.tables, preset))
     if args.tiny:
         preset = tiny(preset)
     items = _check_items(args.labels, "--labels")
     feature_sets = _check_feature_sets(args.feature_sets)
     paper_tables = _paper_tables(args.paper_tables)
-    dataset, versions = _load_real(data, args.text_encoder, args.linguistic)
+    text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
+    dataset, versions = _load_real(data, text_encoder, args.linguistic)
     options = RunOptions(
         out_dir=Path(args.out),
         items=items,
@@ -277,18 +304,25 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--labels", nargs="+", default=None, help="items for Table 4 (all 18)")
     rep.add_argument("--feature-sets", nargs="+", default=None, help="e.g. L L+V ALL (all 5)")
     rep.add_argument("--preset", choices=sorted(PRESETS), default="quick")
+    rep.add_argument(
+        "--tables", nargs="+", default=None,
+        help="run only these of the preset's tables (table1 ... table5); the fit cache "
+        "lets a later run with more tables reuse them",
+    )  # fmt: skip
     rep.add_argument("--alphas", nargs="+", type=float, default=None, help="override alphas")
     rep.add_argument("--repeats", type=int, default=None, help="override CV repeats")
     rep.add_argument("--out", default="hazumi-reproduction", help="output folder")
     rep.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
     rep.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
     rep.add_argument(
-        "--linguistic", choices=["dumpfile", "transcripts"], default="dumpfile",
-        help="L features from the dumpfiles (default) or from the ELAN transcripts",
+        "--linguistic", choices=["dumpfile", "transcripts"], default="transcripts",
+        help="L features from the ELAN transcripts (default: UPOS + sentence vector) "
+        "or the dumpfiles' 5 columns",
     )  # fmt: skip
     rep.add_argument(
         "--text-encoder", default=None,
-        help="local BERT folder for --linguistic transcripts (default: TF-IDF + SVD)",
+        help="sentence encoder for --linguistic transcripts: use-multilingual (default), "
+        "tfidf-svd, ginza, or a local BERT folder",
     )  # fmt: skip
     common(rep)
     rep.set_defaults(func=cmd_reproduce)

@@ -34,24 +34,55 @@ def _rows_for_features(
     return out
 
 
+#: Sentence encoders that need no local model folder (``--text-encoder NAME``).
+NAMED_ENCODERS = ("tfidf-svd", "use-multilingual", "ginza")
+#: The reproduction default, chosen by ``benchmarks/bench_text_encoder.py``: the
+#: encoders tie within noise on worthwhile; USE had the best L-only F1, needs no
+#: fitting on the evaluated dialogues and is closest in kind to the paper's BERT.
+DEFAULT_TEXT_ENCODER = "use-multilingual"
+
+
+def encoder_and_model(text_encoder: str | None) -> tuple[str, str | None]:
+    """``--text-encoder`` value -> ``(encoder, model)`` for LinguisticFeatures.
+
+    A name from :data:`NAMED_ENCODERS` selects that encoder; anything else is taken
+    as the folder of a local Hugging Face BERT.
+    """
+    name = text_encoder or DEFAULT_TEXT_ENCODER
+    if name in NAMED_ENCODERS:
+        return name, None
+    return "bert", name
+
+
+def _encoder_note(encoder: str, model: str | None) -> str:
+    if encoder == "tfidf-svd":
+        return "TF-IDF/SVD fitted once on all dialogues' utterances (unsupervised, not per fold)"
+    if encoder == "use-multilingual":
+        return "multilingual Universal Sentence Encoder v3 (512-d, pretrained)"
+    if encoder == "ginza":
+        return "mean ja_ginza word vectors (300-d, pretrained)"
+    return f"BERT mean pooling from {model}"
+
+
 def replace_linguistic(
     dataset: Bunch, text_encoder: str | None = None, pos_backend: str = "sudachi"
 ) -> Bunch:
     """The dataset with its L columns computed by :class:`~hazumi_sk.features.LinguisticFeatures`.
 
-    UPOS counts (offline ``pos_backend``) plus a sentence vector: a local BERT folder
-    when ``text_encoder`` is given, else TF-IDF + SVD. The TF-IDF/SVD is fitted once on
-    all dialogues' utterances (unsupervised, labels unused) rather than inside each
-    CV fold; the report's feature table says so. Where one dumpfile row merges several
-    ELAN exchanges, the counts are summed and the vectors averaged.
+    UPOS counts (offline ``pos_backend``) plus a sentence vector from ``text_encoder``:
+    one of :data:`NAMED_ENCODERS` or a local BERT folder (default
+    :data:`DEFAULT_TEXT_ENCODER`). A TF-IDF/SVD is fitted once on all dialogues'
+    utterances (unsupervised, labels unused) rather than inside each CV fold; the
+    report's feature table says so. Where one dumpfile row merges several ELAN
+    exchanges, the counts are summed and the vectors averaged.
     """
     from ..features import LinguisticFeatures
 
     features: RaggedSequences = dataset.features
     by_id = {d.dialogue_id: d for d in dataset.dialogues}
     dialogues = [by_id[i] for i in features.dialogue_ids]
-    encoder = "bert" if text_encoder else "tfidf-svd"
-    extractor = LinguisticFeatures(pos_backend=pos_backend, encoder=encoder, model=text_encoder)
+    encoder, model = encoder_and_model(text_encoder)
+    extractor = LinguisticFeatures(pos_backend=pos_backend, encoder=encoder, model=model)
     per_exchange = extractor.fit_transform(dialogues)
     is_count = np.char.find(per_exchange.feature_names.astype(str), "upos_") >= 0
     rows = dataset.feature_rows
@@ -72,12 +103,7 @@ def replace_linguistic(
     new_features = RaggedSequences.hstack(
         [features.select_columns(np.flatnonzero(keep)), linguistic]
     )
-    encoder_note = (
-        text_encoder
-        if text_encoder
-        else "TF-IDF/SVD fitted once on all dialogues' utterances (unsupervised, not per fold)"
-    )
-    source = f"transcripts: UPOS ({pos_backend}) + {encoder_note}"
+    source = f"transcripts: UPOS ({pos_backend}) + {_encoder_note(encoder, model)}"
     columns = pd.concat(
         [
             dataset.feature_columns[dataset.feature_columns["modality"] != "L"],

@@ -26,6 +26,7 @@ from ._experiments import (
     Preset,
     alpha_label,
     config_grid,
+    grid_of,
     make_pipeline,
     score_configs,
 )
@@ -84,9 +85,15 @@ def _targets(dataset: Any, items: list[str]) -> dict[str, tuple[Any, np.ndarray]
     return {item: to_xy(dataset, item=item) for item in items}
 
 
+def _part_grid(preset: Preset, part: str, feature_sets: list[str]) -> tuple[list, list]:
+    """The part's feature sets (those usable here, in the user's order) and alphas + single."""
+    wanted, alphas = grid_of(preset, part)
+    chosen = [fs for fs in feature_sets if fs in wanted] or feature_sets
+    return chosen, [*alphas, SINGLE_TASK_ALPHA]
+
+
 def _plan(preset: Preset, options: RunOptions, feature_sets: list[str]) -> pd.DataFrame:
     """Every (item, feature_set, alpha, model) cell the chosen tables need, deduplicated."""
-    alphas = [*preset.alphas, SINGLE_TASK_ALPHA]
     plans = []
     if "table2" in preset.tables:
         plans.append(
@@ -95,11 +102,20 @@ def _plan(preset: Preset, options: RunOptions, feature_sets: list[str]) -> pd.Da
             )
         )
     if "table3" in preset.tables:
-        plans.append(config_grid(["worthwhile"], feature_sets, alphas, ["LSTM(1-128)"]))
+        plans.append(
+            config_grid(["worthwhile"], *_part_grid(preset, "table3", feature_sets),
+                        ["LSTM(1-128)"])
+        )  # fmt: skip
     if "table4" in preset.tables:
-        plans.append(config_grid(list(options.items), feature_sets, alphas, ["LSTM(1-128)"]))
+        plans.append(
+            config_grid(list(options.items), *_part_grid(preset, "table4", feature_sets),
+                        ["LSTM(1-128)"])
+        )  # fmt: skip
     if "table5" in preset.tables:
-        plans.append(config_grid(list(TABLE5_ITEMS), feature_sets, alphas, ["LSTM(2-128)"]))
+        plans.append(
+            config_grid(list(TABLE5_ITEMS), *_part_grid(preset, "table5", feature_sets),
+                        ["LSTM(2-128)"])
+        )  # fmt: skip
     if not plans:
         return pd.DataFrame(columns=["item", "feature_set", "alpha", "model"])
     return pd.concat(plans, ignore_index=True).drop_duplicates(ignore_index=True)
@@ -241,7 +257,7 @@ def _selection(
     """Nested CV over (feature set, alpha) for worthwhile next to the paper's protocol."""
     X, y = targets["worthwhile"]
     available = X.modality_set
-    alphas = [*preset.alphas, SINGLE_TASK_ALPHA]
+    feature_sets, alphas = _part_grid(preset, "nested", feature_sets)
     base = make_pipeline(
         paper_feature_set(feature_sets[0], available),
         alphas[0],
@@ -265,6 +281,7 @@ def _selection(
         & (scores["model"] == "LSTM(1-128)")
         & (scores["repeat"] == 0)
     ]
+    first = first[first["feature_set"].isin(feature_sets) & first["alpha"].isin(alphas)]
     means = first.groupby(["feature_set", "alpha"])["score"].mean()
     best_fs, best_alpha = means.idxmax()
     return pd.DataFrame(
@@ -371,6 +388,22 @@ def _figures(
     return pd.DataFrame(figures, columns=["title", "path"])
 
 
+def _grid_settings(preset: Preset, feature_sets: list[str]) -> list[tuple[str, str]]:
+    """One row per table (and the nested CV) whose grid is smaller than Table 3's."""
+    parts = {"table4": "Table 4 grid", "table5": "Table 5 grid", "nested": "nested CV grid"}
+    rows = []
+    for part, label in parts.items():
+        if part != "nested" and part not in preset.tables:
+            continue
+        if part == "nested" and not preset.nested:
+            continue
+        fs, alphas = _part_grid(preset, part, feature_sets)
+        if (fs, alphas) != _part_grid(preset, "table3", feature_sets):
+            text = ", ".join(fs) + " x alpha " + ", ".join(alpha_label(a) for a in alphas)
+            rows.append((label, text))
+    return rows
+
+
 def _settings(preset: Preset, options: RunOptions, feature_sets: list[str], seconds: float):
     rows = [
         ("data", options.data_description),
@@ -378,6 +411,7 @@ def _settings(preset: Preset, options: RunOptions, feature_sets: list[str], seco
         ("tables", ", ".join(preset.tables)),
         ("feature sets", ", ".join(feature_sets)),
         ("alphas (multitask)", ", ".join(f"{a:g}" for a in preset.alphas)),
+        *_grid_settings(preset, feature_sets),
         (
             "epochs / lr / batch",
             f"{preset.max_epochs} / {preset.lr} / {preset.batch_size} dialogues",
