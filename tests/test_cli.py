@@ -189,3 +189,35 @@ def test_text_encoder_names_and_folders():
     assert encoder_and_model(None) == (DEFAULT_TEXT_ENCODER, None) == ("use-multilingual", None)
     assert encoder_and_model("ginza") == ("ginza", None)
     assert encoder_and_model("models/bert-ja") == ("bert", "models/bert-ja")
+
+
+def test_predict_rebuilds_the_linguistic_features_of_training(tmp_path, monkeypatch, capsys):
+    from hazumi_sk.cli import _commands
+
+    calls = []
+
+    def fake_load_real(data, text_encoder, linguistic):
+        calls.append((text_encoder, linguistic))
+        return _commands._synthetic(True, 0), ["1902"]
+
+    monkeypatch.setattr(_commands, "_load_real", fake_load_real)
+    (tmp_path / "Hazumi1902").mkdir()
+    model = tmp_path / "m.joblib"
+    argv = ["train", "--data", str(tmp_path), "--tiny", "--item", "cold", "--model", str(model)]
+    assert main([*argv, "--text-encoder", "ginza"]) == 0
+    out = str(tmp_path / "p.csv")
+    assert main(["predict", "--model", str(model), "--data", str(tmp_path), "--out", out]) == 0
+    assert calls == [("ginza", "transcripts"), ("ginza", "transcripts")]
+    # The default encoder is recorded by name, not as "whatever the default is later".
+    assert main(argv) == 0
+    assert main(["predict", "--model", str(model), "--data", str(tmp_path), "--out", out]) == 0
+    assert calls[-1] == ("use-multilingual", "transcripts")
+    # A TF-IDF/SVD fitted on the training corpus cannot be shipped with the model.
+    err = _exit_message(capsys, [*argv, "--text-encoder", "tfidf-svd"])
+    assert "--text-encoder tfidf-svd is fitted on the training corpus" in err
+    # A synthetic-corpus model refuses real data.
+    argv = ["train", "--synthetic", "--tiny", "--item", "cold", "--model", str(model)]
+    assert main(argv) == 0
+    err = _exit_message(capsys, ["predict", "--model", str(model), "--data", str(tmp_path),
+                                 "--out", out])  # fmt: skip
+    assert "was trained on the synthetic corpus; predict with --synthetic" in err

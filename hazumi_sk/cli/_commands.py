@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..datasets import RAPPORT_ITEMS
 from ._experiments import ARCHITECTURES, FEATURE_SETS, PRESETS, TABLES, Preset, make_pipeline, tiny
+from ._linguistic import DEFAULT_TEXT_ENCODER, NAMED_ENCODERS, encoder_and_model
 from ._runner import RunOptions, paper_feature_set, run_experiments
 
 #: The demo: a minute-scale version of the paper's study on the synthetic corpus.
@@ -59,8 +60,6 @@ def _check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
 
 
 def _check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None:
-    from ._linguistic import NAMED_ENCODERS
-
     if text_encoder is None:
         return None
     if linguistic != "transcripts":
@@ -197,11 +196,21 @@ def _print_summary(markdown: Path) -> None:
     print("\n".join(keep))
 
 
-def _dataset_for(args: argparse.Namespace):
+def _dataset_for(args: argparse.Namespace, linguistic: str, text_encoder: str | None):
     if args.synthetic:
         return _synthetic(getattr(args, "tiny", False), args.seed)
     data = _check_data_dir(args.data)
-    return _load_real(data, getattr(args, "text_encoder", None), "dumpfile")[0]
+    return _load_real(data, text_encoder, linguistic)[0]
+
+
+def _check_shippable_encoder(linguistic: str, text_encoder: str | None) -> None:
+    """A saved model must rebuild the same L columns on new dialogues."""
+    if linguistic == "transcripts" and encoder_and_model(text_encoder)[0] == "tfidf-svd":
+        raise CommandError(
+            "--text-encoder tfidf-svd is fitted on the training corpus and could not be "
+            "rebuilt for new dialogues; use use-multilingual, ginza, a local BERT folder "
+            "or --linguistic dumpfile."
+        )
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -217,7 +226,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     if not 0 <= args.alpha <= 1:
         raise CommandError(f"--alpha must be in [0, 1] (1 = single task), got {args.alpha}.")
-    dataset = _dataset_for(args)
+    text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
+    _check_shippable_encoder(args.linguistic, text_encoder)
+    dataset = _dataset_for(args, args.linguistic, text_encoder)
     X, y = to_xy(dataset, item=args.item)
     preset = Preset("train", tables=(), max_epochs=args.epochs)
     if args.tiny:
@@ -226,6 +237,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     model = make_pipeline(fs, args.alpha, args.architecture, preset, args.seed)
     model.fit(X, y)
     model.hazumi_item_ = args.item  # which item the saved model recognises
+    # How its L columns were made, so that predict rebuilds the same ones.
+    model.hazumi_linguistic_ = "synthetic" if args.synthetic else args.linguistic
+    uses_text = model.hazumi_linguistic_ == "transcripts"
+    model.hazumi_text_encoder_ = (text_encoder or DEFAULT_TEXT_ENCODER) if uses_text else None
     Path(args.model).parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.model)
     print(f"Trained on {len(y)} dialogues ({int(y.sum())} high) -> {args.model}")
@@ -257,7 +272,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CommandError(f"--model: file {path} does not exist.")
     model = joblib.load(path)
-    dataset = _dataset_for(args)
+    linguistic = getattr(model, "hazumi_linguistic_", "dumpfile")
+    if linguistic == "synthetic" and not args.synthetic:
+        raise CommandError(
+            f"--model: {path} was trained on the synthetic corpus; predict with --synthetic."
+        )
+    dataset = _dataset_for(args, linguistic, getattr(model, "hazumi_text_encoder_", None))
     X = dataset.features
     proba = model.predict_proba(X)
     item = getattr(model, "hazumi_item_", "item")
@@ -337,6 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--architecture", default="LSTM(1-128)", help="as in Table 2")
     train.add_argument("--epochs", type=int, default=60)
     train.add_argument("--model", required=True, help="output .joblib file")
+    train.add_argument(
+        "--linguistic", choices=["dumpfile", "transcripts"], default="transcripts",
+        help="L features for --data, as for reproduce; predict reuses the choice",
+    )  # fmt: skip
+    train.add_argument(
+        "--text-encoder", default=None,
+        help="use-multilingual (default), ginza or a local BERT folder",
+    )  # fmt: skip
     common(train)
     train.set_defaults(func=cmd_train)
 

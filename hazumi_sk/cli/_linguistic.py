@@ -82,7 +82,9 @@ def replace_linguistic(
     by_id = {d.dialogue_id: d for d in dataset.dialogues}
     dialogues = [by_id[i] for i in features.dialogue_ids]
     encoder, model = encoder_and_model(text_encoder)
-    extractor = LinguisticFeatures(pos_backend=pos_backend, encoder=encoder, model=model)
+    extractor = LinguisticFeatures(
+        pos_backend=pos_backend, encoder=encoder, model=model, verbose=True
+    )
     per_exchange = extractor.fit_transform(dialogues)
     is_count = np.char.find(per_exchange.feature_names.astype(str), "upos_") >= 0
     rows = dataset.feature_rows
