@@ -8,6 +8,7 @@ an 11- or 12-dialogue test fold allows at all.
 Usage::
 
     python benchmarks/diagnose_identical_cells.py [--feature-set ALL] [--alphas 0.7 0.9]
+        [--text-encoder tfidf-svd]
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ def main() -> None:
     parser.add_argument("--feature-set", default="ALL")
     parser.add_argument("--alphas", nargs=2, type=float, default=[0.7, 0.9])
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--text-encoder", default=None, help="as hazumi-sk reproduce's")
     args = parser.parse_args()
-    dataset = replace_linguistic(load_hazumi(HAZUMI_ROOT, versions=["1902", "1911"]))
+    dataset = load_hazumi(HAZUMI_ROOT, versions=["1902", "1911"])
+    dataset = replace_linguistic(dataset, args.text_encoder)
     X, y = to_xy(dataset, item="worthwhile")
     fs = paper_feature_set(args.feature_set, X.modality_set)
     splits = repeated_splits(True, y, 5, 1, 0)
