@@ -150,7 +150,8 @@ def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
         assert title in md
     # Table 2: four architectures x two feature sets, next to the paper's numbers.
     assert "| ALL | LSTM(2-128) |" in md and "| 0.618 |" in md
-    # Table 4 and the paired tests have one row per requested item.
+    # Table 4 and the paired tests have one row per requested item, Table 4 with intervals.
+    assert "| best_multitask | multitask_95ci | best_single | single_95ci |" in md
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert set(scores["item"]) == set(items)
     assert {p.name for p in files.figures} >= {"table4.png", "correlation_vs_gain.png"}

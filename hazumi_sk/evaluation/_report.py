@@ -37,7 +37,8 @@ class ReproductionResults:
         ``"0.9"`` or ``"single"``.
     table4 : DataFrame, optional
         ``item, best_multitask, best_single, multitask_setting, single_setting,
-        n_high, n_low`` (``diff`` is computed).
+        n_high, n_low`` (``diff`` is computed), optionally with the best cells'
+        intervals ``multitask_ci_low/high`` and ``single_ci_low/high``.
     table5 : DataFrame, optional
         ``item, model, feature_set, mean`` with ``model`` in ``{"multitask", "single"}``.
     selection : DataFrame, optional
@@ -211,6 +212,13 @@ def _plot_table4(frame: pd.DataFrame, path: Path) -> Path:
 def _section_table4(doc: Document, ours: pd.DataFrame, paper: pd.DataFrame | None) -> pd.DataFrame:
     doc.heading("Table 4: best multitask vs best single task, all 18 items")
     frame = ours.assign(diff=ours["best_multitask"] - ours["best_single"])
+    for side in ("multitask", "single"):
+        bounds = [f"{side}_ci_low", f"{side}_ci_high"]
+        if set(bounds) <= set(frame.columns):
+            interval = _ci(frame[bounds].set_axis(["ci_low", "ci_high"], axis=1))
+            at = frame.columns.get_loc(f"best_{side}") + 1
+            frame = frame.drop(columns=bounds)
+            frame.insert(at, f"{side}_95ci", interval)
     if paper is not None:
         frame = frame.merge(
             paper[["item", "best_multitask", "best_single", "diff"]].rename(
