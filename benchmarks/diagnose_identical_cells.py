@@ -1,14 +1,14 @@
-"""Why some Table 3 cells score identically on every fold.
+"""Why some Table 3 cells score identically on every fold (no refitting).
 
-Refits two alphas of one feature set on each fold of the quick preset's split
-(worthwhile, transcript L, seed 0) and reports, per fold, whether the predicted
-labels and the probabilities agree, and how many distinct weighted-F1 values
-an 11- or 12-dialogue test fold allows at all.
+Reads a report's ``scores.csv`` (``hazumi-sk reproduce --out OUT``) and prints, for
+worthwhile and LSTM(1-128): the alpha pairs whose five fold scores are identical, how
+many distinct F1 values the six alpha cells of each (feature set, fold) take, and how
+many distinct weighted-F1 values any prediction of each test fold (the same stratified
+folds, rebuilt from the corpus labels) can reach at all.
 
 Usage::
 
-    python benchmarks/diagnose_identical_cells.py [--feature-set ALL] [--alphas 0.7 0.9]
-        [--text-encoder tfidf-svd]
+    python benchmarks/diagnose_identical_cells.py OUT/scores.csv [--seed 0]
 """
 
 from __future__ import annotations
@@ -17,61 +17,56 @@ import argparse
 import itertools
 
 import numpy as np
-from _paired_cv import HAZUMI_ROOT
-from joblib import Parallel, delayed
-from sklearn.base import clone
+import pandas as pd
+from _paired_cv import load_worthwhile
 from sklearn.metrics import f1_score
 
-from hazumi_sk.cli._experiments import PRESETS, make_pipeline
-from hazumi_sk.cli._linguistic import replace_linguistic
-from hazumi_sk.cli._runner import paper_feature_set
-from hazumi_sk.datasets import load_hazumi, to_xy
 from hazumi_sk.evaluation._cells import repeated_splits
 
 
-def _fit_predict(pipeline, X, y, train, test):
-    import torch
-
-    torch.set_num_threads(1)
-    fitted = clone(pipeline).fit(X[train], y[train])
-    return fitted.predict_proba(X[test])[:, 1]
-
-
-def distinct_f1_values(y_test: np.ndarray) -> int:
-    """How many different weighted F1 scores any prediction of ``y_test`` can get."""
+def distinct_f1_values(n_high: int, n_low: int) -> int:
+    """How many different weighted F1 scores any labelling of such a test fold can get."""
+    y = np.array([1] * n_high + [0] * n_low)
     scores = {
-        round(f1_score(y_test, np.array(p), average="weighted", zero_division=0), 9)
-        for p in itertools.product([0, 1], repeat=len(y_test))
+        round(f1_score(y, np.array(p), average="weighted", zero_division=0), 9)
+        for p in itertools.product([0, 1], repeat=len(y))
     }
     return len(scores)
 
 
+def identical_alpha_pairs(cells: pd.DataFrame) -> list[tuple[float, float]]:
+    by_alpha = {
+        alpha: tuple(np.round(group.sort_values(["repeat", "fold"])["score"], 9))
+        for alpha, group in cells.groupby("alpha")
+    }
+    return [
+        (a, b) for a, b in itertools.combinations(sorted(by_alpha), 2) if by_alpha[a] == by_alpha[b]
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--feature-set", default="ALL")
-    parser.add_argument("--alphas", nargs=2, type=float, default=[0.7, 0.9])
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--text-encoder", default=None, help="as hazumi-sk reproduce's")
+    parser.add_argument("scores", help="scores.csv of a reproduce run")
+    parser.add_argument("--seed", type=int, default=0, help="the run's --seed")
     args = parser.parse_args()
-    dataset = load_hazumi(HAZUMI_ROOT, versions=["1902", "1911"])
-    dataset = replace_linguistic(dataset, args.text_encoder)
-    X, y = to_xy(dataset, item="worthwhile")
-    fs = paper_feature_set(args.feature_set, X.modality_set)
-    splits = repeated_splits(True, y, 5, 1, 0)
-    pipelines = [make_pipeline(fs, a, "LSTM(1-128)", PRESETS["quick"], 0) for a in args.alphas]
-    jobs = [(p, tr, te) for _, _, tr, te in splits for p in pipelines]
-    probas = Parallel(n_jobs=args.n_jobs)(
-        delayed(_fit_predict)(p, X, y, tr, te) for p, tr, te in jobs
-    )
-    for k, (_, fold, _, test) in enumerate(splits):
-        a, b = probas[2 * k], probas[2 * k + 1]
-        f1 = [f1_score(y[test], p > 0.5, average="weighted") for p in (a, b)]
+    scores = pd.read_csv(args.scores)
+    cells = scores[(scores["item"] == "worthwhile") & (scores["model"] == "LSTM(1-128)")]
+    for feature_set, group in cells.groupby("feature_set", sort=False):
         print(
-            f"fold {fold}: n_test {len(test)}, F1 {f1[0]:.3f} / {f1[1]:.3f}, "
-            f"same labels {np.array_equal(a > 0.5, b > 0.5)}, "
-            f"max |p_a - p_b| {np.abs(a - b).max():.3f}, "
-            f"confident (p<0.05 or p>0.95) {np.mean((a < 0.05) | (a > 0.95)):.0%}, "
-            f"distinct F1 values possible {distinct_f1_values(y[test])}"
+            f"{feature_set}: alpha pairs with identical fold scores {identical_alpha_pairs(group)}"
+        )
+    per_fold = cells.groupby(["feature_set", "repeat", "fold"])["score"].nunique()
+    print(
+        f"distinct F1 values among the {cells['alpha'].nunique()} alpha cells of one "
+        f"(feature set, fold): mean {per_fold.mean():.2f}, max {per_fold.max()}"
+    )
+    _, y = load_worthwhile()
+    n_repeats = int(cells["repeat"].max()) + 1
+    for repeat, fold, _, test in repeated_splits(True, y, 5, n_repeats, args.seed):
+        n_high = int(y[test].sum())
+        print(
+            f"repeat {repeat} fold {fold}: {len(test)} test dialogues ({n_high} high) allow "
+            f"{distinct_f1_values(n_high, len(test) - n_high)} distinct weighted F1 values"
         )
 
 
