@@ -101,21 +101,16 @@ def _plan(preset: Preset, options: RunOptions, feature_sets: list[str]) -> pd.Da
                 ["worthwhile"], feature_sets, [SINGLE_TASK_ALPHA], list(preset.architectures)
             )
         )
-    if "table3" in preset.tables:
-        plans.append(
-            config_grid(["worthwhile"], *_part_grid(preset, "table3", feature_sets),
-                        ["LSTM(1-128)"])
-        )  # fmt: skip
-    if "table4" in preset.tables:
-        plans.append(
-            config_grid(list(options.items), *_part_grid(preset, "table4", feature_sets),
-                        ["LSTM(1-128)"])
-        )  # fmt: skip
-    if "table5" in preset.tables:
-        plans.append(
-            config_grid(list(TABLE5_ITEMS), *_part_grid(preset, "table5", feature_sets),
-                        ["LSTM(2-128)"])
-        )  # fmt: skip
+    # (table, items, architecture) of the tables that search alpha.
+    alpha_tables = (
+        ("table3", ["worthwhile"], "LSTM(1-128)"),
+        ("table4", list(options.items), "LSTM(1-128)"),
+        ("table5", list(TABLE5_ITEMS), "LSTM(2-128)"),
+    )
+    for part, items, architecture in alpha_tables:
+        if part in preset.tables:
+            grid = _part_grid(preset, part, feature_sets)
+            plans.append(config_grid(items, *grid, [architecture]))
     if not plans:
         return pd.DataFrame(columns=["item", "feature_set", "alpha", "model"])
     return pd.concat(plans, ignore_index=True).drop_duplicates(ignore_index=True)
@@ -397,9 +392,7 @@ def _grid_settings(preset: Preset, feature_sets: list[str]) -> list[tuple[str, s
     parts = {"table4": "Table 4 grid", "table5": "Table 5 grid", "nested": "nested CV grid"}
     rows = []
     for part, label in parts.items():
-        if part != "nested" and part not in preset.tables:
-            continue
-        if part == "nested" and not preset.nested:
+        if not (preset.nested if part == "nested" else part in preset.tables):
             continue
         fs, alphas = _part_grid(preset, part, feature_sets)
         if (fs, alphas) != _part_grid(preset, "table3", feature_sets):
