@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,19 @@ def corrected_interval(
         (1 / n + n_test / n_train) * d.var(ddof=1)
     )
     return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def paired_parser(doc: str, repeats: int = 2, modalities: bool = True) -> argparse.ArgumentParser:
+    """``--repeats``, ``--n-jobs`` (and ``--modalities``) shared by the paired benchmarks."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    if modalities:
+        parser.add_argument("--modalities", default="L+V")
+    return parser
+
+
+def fold_difference(a: np.ndarray, b: np.ndarray, n_dialogues: int) -> tuple[float, float, float]:
+    """:func:`corrected_interval` of ``a - b`` for stratified 5-fold CV over ``n_dialogues``."""
+    n_test = n_dialogues // 5
+    return corrected_interval(a, b, n_dialogues - n_test, n_test)

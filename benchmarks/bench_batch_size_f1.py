@@ -13,18 +13,13 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-
-from _paired_cv import corrected_interval, load_worthwhile, paired_cv, paper_pipeline
+from _paired_cv import fold_difference, load_worthwhile, paired_cv, paired_parser, paper_pipeline
 
 from hazumi_sk.model import MultitaskSequenceClassifier
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--modalities", default="L+V")
+    parser = paired_parser(__doc__, repeats=1)
     args = parser.parse_args()
     default = MultitaskSequenceClassifier().batch_size
     X, y = load_worthwhile()
@@ -34,9 +29,8 @@ def main() -> None:
         "batch_size=1": paper_pipeline(args.modalities, alpha=0.7, batch_size=1),
     }
     scores = paired_cv(pipelines, X, y, args.repeats, args.n_jobs)
-    n_test = len(y) // 5
     a, b = scores.values()
-    mean, low, high = corrected_interval(a, b, len(y) - n_test, n_test)
+    mean, low, high = fold_difference(a, b, len(y))
     verdict = "no measurable loss" if high >= 0 and (low <= 0 or mean > 0) else "a loss"
     print(
         f"F1(batch_size={default}) - F1(batch_size=1): {mean:+.3f}, "

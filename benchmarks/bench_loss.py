@@ -10,16 +10,11 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-
-from _paired_cv import corrected_interval, load_worthwhile, paired_cv, paper_pipeline
+from _paired_cv import fold_difference, load_worthwhile, paired_cv, paired_parser, paper_pipeline
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--modalities", default="L+V")
+    parser = paired_parser(__doc__, repeats=2)
     args = parser.parse_args()
     X, y = load_worthwhile()
     print(f"{X}; positives {int(y.sum())}/{len(y)}")
@@ -28,10 +23,7 @@ def main() -> None:
         for loss in ("cross_entropy", "mse")
     }
     scores = paired_cv(pipelines, X, y, args.repeats, args.n_jobs)
-    n_test = len(y) // 5
-    mean, low, high = corrected_interval(
-        scores["cross_entropy"], scores["mse"], len(y) - n_test, n_test
-    )
+    mean, low, high = fold_difference(scores["cross_entropy"], scores["mse"], len(y))
     print(f"F1(cross_entropy) - F1(mse): {mean:+.3f}, 95% CI [{low:+.3f}, {high:+.3f}]")
 
 

@@ -11,17 +11,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-
-from _paired_cv import corrected_interval, load_worthwhile, paired_cv, paper_pipeline
+from _paired_cv import fold_difference, load_worthwhile, paired_cv, paired_parser, paper_pipeline
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=2)
+    parser = paired_parser(__doc__, repeats=2)
     parser.add_argument("--pool", type=int, default=4)
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--modalities", default="L+V")
     args = parser.parse_args()
     X, y = load_worthwhile()
     print(f"{X}; positives {int(y.sum())}/{len(y)}")
@@ -32,9 +27,8 @@ def main() -> None:
         for pool in (args.pool, 0)
     }
     scores = paired_cv(pipelines, X, y, args.repeats, args.n_jobs)
-    n_test = len(y) // 5
     a, b = scores.values()
-    mean, low, high = corrected_interval(a, b, len(y) - n_test, n_test)
+    mean, low, high = fold_difference(a, b, len(y))
     print(
         f"F1(sort_pool={args.pool}) - F1(sort_pool=0): {mean:+.3f}, "
         f"95% CI [{low:+.3f}, {high:+.3f}]"

@@ -14,11 +14,10 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
-from _paired_cv import HAZUMI_ROOT, corrected_interval, paired_cv, paper_pipeline
+from _paired_cv import HAZUMI_ROOT, fold_difference, paired_cv, paired_parser, paper_pipeline
 
 from hazumi_sk.cli._linguistic import NAMED_ENCODERS, replace_linguistic
 from hazumi_sk.datasets import load_hazumi, to_xy
@@ -31,9 +30,7 @@ SETTINGS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--n-jobs", type=int, default=2)
+    parser = paired_parser(__doc__, repeats=2, modalities=False)
     parser.add_argument("--encoders", nargs="+", default=["dumpfile", *NAMED_ENCODERS])
     args = parser.parse_args()
     dataset = load_hazumi(HAZUMI_ROOT, versions=["1902", "1911"])
@@ -46,7 +43,6 @@ def main() -> None:
         n_l = int((X.modalities == "L").sum())
         print(f"== {encoder}: {n_l} L columns, features in {time.perf_counter() - start:.0f} s")
         scores[encoder] = paired_cv(pipelines, X, y, args.repeats, args.n_jobs)
-    n_test = len(y) // 5
     print("\nweighted F1, mean over folds (rows: encoder; columns: setting)")
     print(f"{'encoder':18s}" + "".join(f"{s:>16s}" for s in SETTINGS))
     for encoder, by_setting in scores.items():
@@ -56,8 +52,8 @@ def main() -> None:
         if encoder == "tfidf-svd" or "tfidf-svd" not in scores:
             continue
         for setting in SETTINGS:
-            mean, low, high = corrected_interval(
-                scores[encoder][setting], scores["tfidf-svd"][setting], len(y) - n_test, n_test
+            mean, low, high = fold_difference(
+                scores[encoder][setting], scores["tfidf-svd"][setting], len(y)
             )
             print(f"{encoder} - tfidf-svd, {setting}: {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
 
