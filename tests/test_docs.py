@@ -13,6 +13,8 @@ import pytest
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SUBPACKAGES = [
     "hazumi_sk.datasets",
+    "hazumi_sk.vocabulary",
+    "hazumi_sk.utils",
     "hazumi_sk.sequences",
     "hazumi_sk.features",
     "hazumi_sk.preprocessing",

@@ -7,13 +7,9 @@ import pandas as pd
 import pytest
 
 from hazumi_sk.datasets import Dialogue
-from hazumi_sk.features import (
-    FACE_LANDMARK_PRESETS,
-    OPENFACE_ACTION_UNITS,
-    FaceFeatures,
-    read_openface_csv,
-)
+from hazumi_sk.features import FaceFeatures, read_openface_csv
 from hazumi_sk.features._demo import openface_header, write_openface_csv
+from hazumi_sk.vocabulary import FACE_LANDMARK_PRESETS, OPENFACE_ACTION_UNITS
 
 TIMES = np.arange(0, 2001, 40.0)  # 25 fps, two exchanges of 1 s
 

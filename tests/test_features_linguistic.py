@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from hazumi_sk.datasets import Dialogue
-from hazumi_sk.features import UPOS_TAGS, LinguisticFeatures, _pos, clean_transcript, upos_counts
+from hazumi_sk.features import LinguisticFeatures, _pos, clean_transcript, upos_counts
+from hazumi_sk.vocabulary import UPOS_TAGS
 
 SENTENCE = "私は東京でラーメンを食べました。"
 SENTENCE_UPOS = {"ADP": 3, "AUX": 2, "NOUN": 1, "PRON": 1, "PROPN": 1, "PUNCT": 1, "VERB": 1}

@@ -142,7 +142,7 @@ def test_dumpfile_transform_on_a_subset_and_errors(synthetic):
         DumpfileFeatures("L+P").fit(synthetic)
     with pytest.raises(TypeError, match="dataset Bunch"):
         DumpfileFeatures().fit([1, 2])
-    with pytest.raises(ValueError, match="duplicate"):
+    with pytest.raises(ValueError, match="repeats"):
         DumpfileFeatures("L+L").fit(synthetic)
     narrower = synthetic.features.select_modalities(["L"])
     with pytest.raises(ValueError, match="lacks 4 column"):

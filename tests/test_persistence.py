@@ -9,14 +9,11 @@ import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
 
-import hazumi_sk.preprocessing._versioning as versioning
+import hazumi_sk.utils._versioning as versioning
 from hazumi_sk.model import MultitaskSequenceClassifier
 from hazumi_sk.model._toy import make_toy_sequences
-from hazumi_sk.preprocessing import (
-    InconsistentHazumiVersionWarning,
-    ModalitySelector,
-    SequenceScaler,
-)
+from hazumi_sk.preprocessing import ModalitySelector, SequenceScaler
+from hazumi_sk.utils import InconsistentHazumiVersionWarning
 
 
 @pytest.fixture(scope="module")

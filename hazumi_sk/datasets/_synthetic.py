@@ -27,6 +27,7 @@ from scipy.special import expit, ndtri
 from sklearn.utils import Bunch, check_random_state
 
 from ..sequences import RaggedSequences
+from ..vocabulary import KINECT_UPPER_BODY, OPENFACE_ACTION_UNITS, UPOS_TAGS
 from ._dialogue import Dialogue
 from ._items import RAPPORT_ITEMS
 
@@ -128,11 +129,8 @@ _EGEMAPS_SINGLE = _words(
     "VoicedSegmentsPerSec MeanVoicedSegmentLengthSec StddevVoicedSegmentLengthSec "
     "MeanUnvoicedSegmentLength StddevUnvoicedSegmentLength equivalentSoundLevel_dBp"
 )
-_UPOS = _words("ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X")
 _MOTION_STATS = ("acceleration_max", "velocity_max", "velocity_mean", "velocity_std")
-_JOINTS = ("HandLeft", "HandRight", "Head", "ShoulderLeft", "ShoulderRight")
 _LANDMARKS = ("17", "21", "22", "26", "36", "45", "48", "51", "54", "57")
-_ACTION_UNITS = _words("01 02 04 05 06 07 09 10 12 14 15 17 20 23 25 26 28 45")
 #: Action units that go with enjoyment (cheek raiser, lip-corner puller, lips part).
 _SMILE_AUS = ("AU06_c_mean", "AU12_c_mean", "AU25_c_mean")
 
@@ -148,11 +146,11 @@ def _default_names(modality: str) -> list[str]:
     if modality == "A":
         return _egemaps_names()
     if modality == "L":
-        return list(_UPOS) + [f"bert{j}" for j in range(768)]
+        return list(UPOS_TAGS) + [f"bert{j}" for j in range(768)]
     if modality == "B":
-        return [f"{joint}_{stat}" for joint in _JOINTS for stat in _MOTION_STATS]
+        return [f"{joint}_{stat}" for joint in KINECT_UPPER_BODY for stat in _MOTION_STATS]
     landmarks = [f"{mark}_{stat}" for mark in _LANDMARKS for stat in _MOTION_STATS]
-    return landmarks + [f"AU{au}_c_mean" for au in _ACTION_UNITS]
+    return landmarks + [f"{au}_c_mean" for au in OPENFACE_ACTION_UNITS]
 
 
 def _feature_names(modality: str, n: int) -> list[str]:
@@ -396,7 +394,7 @@ def _shape_columns(rng, z: np.ndarray, names: list[str], modality: str, n_words:
     # Linguistic: part-of-speech counts scale with the number of words; the sentence
     # vector of an empty answer is all zeros (as in the public 2010 dumpfiles).
     values = z * (0.3 * (n_words > 0))[:, None]
-    is_count = np.isin(names_arr, _UPOS)
+    is_count = np.isin(names_arr, UPOS_TAGS)
     rate = rng.uniform(0.02, 0.5, size=int(is_count.sum())) * n_words[:, None]
     values[:, is_count] = rng.poisson(rate * np.exp(0.3 * z[:, is_count]))
     return values
@@ -437,7 +435,9 @@ def _feature_columns(names: list[str], tags: list[str]) -> pd.DataFrame:
         "V": "synthetic OpenFace landmarks and action units",
     }
     sources = [
-        source.get(tag, "synthetic UPOS counts" if name in _UPOS else "synthetic sentence vector")
+        source.get(
+            tag, "synthetic UPOS counts" if name in UPOS_TAGS else "synthetic sentence vector"
+        )
         for name, tag in zip(names, tags, strict=True)
     ]
     return pd.DataFrame({"name": names, "modality": tags, "source": sources})

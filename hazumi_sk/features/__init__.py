@@ -12,13 +12,13 @@
 from ._acoustic import FEATURE_SET_SIZES, AcousticFeatures
 from ._base import DialogueFeatureExtractor
 from ._demo import write_demo_recordings
-from ._dumpfile import PAPER_MODALITIES, DumpfileFeatures
+from ._dumpfile import DumpfileFeatures
 from ._kinematics import KINEMATIC_STATISTICS, exchange_kinematics
 from ._linguistic import LinguisticFeatures
-from ._motion import FACE_LANDMARK_PRESETS, KINECT_UPPER_BODY, BodyFeatures, FaceFeatures
+from ._motion import BodyFeatures, FaceFeatures
 from ._multimodal import MultimodalFeatures
-from ._pos import UPOS_TAGS, upos_counts
-from ._readers import OPENFACE_ACTION_UNITS, read_joint_csv, read_openface_csv
+from ._pos import upos_counts
+from ._readers import read_joint_csv, read_openface_csv
 from ._transcript import clean_transcript
 
 __all__ = [
@@ -26,16 +26,11 @@ __all__ = [
     "BodyFeatures",
     "DialogueFeatureExtractor",
     "DumpfileFeatures",
-    "FACE_LANDMARK_PRESETS",
     "FEATURE_SET_SIZES",
     "FaceFeatures",
-    "KINECT_UPPER_BODY",
     "KINEMATIC_STATISTICS",
     "LinguisticFeatures",
     "MultimodalFeatures",
-    "OPENFACE_ACTION_UNITS",
-    "PAPER_MODALITIES",
-    "UPOS_TAGS",
     "clean_transcript",
     "exchange_kinematics",
     "read_joint_csv",

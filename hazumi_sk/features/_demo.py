@@ -9,8 +9,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 
 from ..datasets import Dialogue
-from ._motion import KINECT_UPPER_BODY
-from ._readers import OPENFACE_ACTION_UNITS
+from ..vocabulary import KINECT_UPPER_BODY, OPENFACE_ACTION_UNITS
 
 __all__ = ["write_demo_recordings", "openface_header", "write_openface_csv", "write_tone_wav"]
 

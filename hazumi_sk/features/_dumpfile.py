@@ -9,26 +9,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
+from ..vocabulary import parse_modalities
 
-__all__ = ["DumpfileFeatures", "parse_modalities", "PAPER_MODALITIES"]
-
-#: The paper's "ALL": acoustic, linguistic, body and face.
-PAPER_MODALITIES = ("A", "L", "B", "V")
-
-
-def parse_modalities(modalities: str | list[str] | tuple[str, ...]) -> list[str]:
-    """``"ALL"`` -> the paper's A, L, B, V; ``"L+V"`` -> ``["L", "V"]``; lists pass."""
-    if isinstance(modalities, str):
-        if modalities.upper() == "ALL":
-            return list(PAPER_MODALITIES)
-        tags = [t.strip() for t in modalities.split("+")]
-    else:
-        tags = [str(t).strip() for t in modalities]
-    if not tags or any(not t for t in tags):
-        raise ValueError(f"modalities must be 'ALL', 'L+V' or a list of tags, got {modalities!r}.")
-    if len(set(tags)) != len(tags):
-        raise ValueError(f"modalities has duplicate tags: {modalities!r}.")
-    return tags
+__all__ = ["DumpfileFeatures"]
 
 
 def _as_sequences(X: Any) -> RaggedSequences:

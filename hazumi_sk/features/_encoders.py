@@ -13,15 +13,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
 __all__ = [
-    "ENCODERS",
     "fit_tfidf_svd",
     "bert_sentence_vectors",
     "ginza_sentence_vectors",
     "use_sentence_vectors",
 ]
-
-ENCODERS = ("tfidf-svd", "bert", "use-multilingual", "ginza", None)
-
 
 # ---------------------------------------------------------------- TF-IDF + SVD
 def fit_tfidf_svd(texts: list[str], n_components: int, random_state: Any = None):

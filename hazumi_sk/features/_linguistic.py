@@ -8,9 +8,9 @@ import joblib
 import numpy as np
 
 from ..datasets import Dialogue
+from ..vocabulary import TEXT_ENCODERS, UPOS_TAGS
 from ._base import DialogueFeatureExtractor
 from ._encoders import (
-    ENCODERS,
     GINZA_DIM,
     USE_DIM,
     bert_hidden_size,
@@ -20,17 +20,10 @@ from ._encoders import (
     model_fingerprint,
     use_sentence_vectors,
 )
-from ._pos import POS_BACKENDS, UPOS_TAGS, upos_counts
+from ._pos import POS_BACKENDS, upos_counts
 from ._transcript import clean_transcript
 
 __all__ = ["LinguisticFeatures"]
-
-_VECTOR_PREFIX = {
-    "tfidf-svd": "tfidf_svd",
-    "bert": "bert",
-    "use-multilingual": "use",
-    "ginza": "ginza",
-}
 
 
 class LinguisticFeatures(DialogueFeatureExtractor):
@@ -129,8 +122,10 @@ class LinguisticFeatures(DialogueFeatureExtractor):
             raise ValueError(
                 f"pos_backend must be one of {POS_BACKENDS} or None, got {self.pos_backend!r}."
             )
-        if self.encoder not in ENCODERS:
-            raise ValueError(f"encoder must be one of {ENCODERS}, got {self.encoder!r}.")
+        if self.encoder is not None and self.encoder not in TEXT_ENCODERS:
+            raise ValueError(
+                f"encoder must be one of {[*TEXT_ENCODERS, None]}, got {self.encoder!r}."
+            )
         if self.pos_backend is None and self.encoder is None:
             raise ValueError("pos_backend and encoder cannot both be None: no features left.")
         if self.encoder == "bert" and not self.model:
@@ -168,7 +163,9 @@ class LinguisticFeatures(DialogueFeatureExtractor):
     def _fit_names(self) -> list[str]:
         names = [f"upos_{tag}" for tag in UPOS_TAGS] if self.pos_backend else []
         if self.encoder is not None:
-            names += [f"{_VECTOR_PREFIX[self.encoder]}{k}" for k in range(self.vector_size_)]
+            names += [
+                f"{TEXT_ENCODERS[self.encoder].column_prefix}{k}" for k in range(self.vector_size_)
+            ]
         return names
 
     def _state_fingerprint(self) -> Any:

@@ -7,23 +7,12 @@ from typing import ClassVar
 import numpy as np
 
 from ..datasets import Dialogue
+from ..vocabulary import FACE_LANDMARK_PRESETS, KINECT_UPPER_BODY, OPENFACE_ACTION_UNITS
 from ._base import ON_MISSING, SEGMENTS, DialogueFeatureExtractor, exchange_name, exchange_spans
 from ._kinematics import exchange_kinematics, kinematic_names
-from ._readers import OPENFACE_ACTION_UNITS, read_joint_csv, read_openface_csv
+from ._readers import read_joint_csv, read_openface_csv
 
-__all__ = ["BodyFeatures", "FaceFeatures", "KINECT_UPPER_BODY", "FACE_LANDMARK_PRESETS"]
-
-#: The paper's five upper-body Kinect v2 joints (Hazumi1911 dumpfile order).
-KINECT_UPPER_BODY = ("HandLeft", "HandRight", "Head", "ShoulderLeft", "ShoulderRight")
-
-#: Landmark sets (OpenFace 68-point ids). ``"hazumi"``: the 12 of the Hazumi
-#: dumpfiles (4 eyebrow ends, 4 eye corners, 4 mouth points). ``"paper"``: the
-#: paper's 10 ("two on each eye, four on the mouth, and two on the eyebrow"),
-#: read as the inner eyebrow ends 21, 22 plus the Hazumi eye and mouth points.
-FACE_LANDMARK_PRESETS = {
-    "hazumi": (17, 21, 22, 26, 36, 39, 42, 45, 48, 51, 54, 57),
-    "paper": (21, 22, 36, 39, 42, 45, 48, 51, 54, 57),
-}
+__all__ = ["BodyFeatures", "FaceFeatures"]
 
 
 class _TrackedMotionFeatures(DialogueFeatureExtractor):

@@ -8,13 +8,10 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["UPOS_TAGS", "POS_BACKENDS", "upos_counts"]
+from ..vocabulary import UPOS_TAGS
 
-#: The 17 Universal Dependencies POS tags, in the Hazumi2010 dumpfile order.
-UPOS_TAGS = (
-    "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM",
-    "PART", "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
-)  # fmt: skip
+__all__ = ["POS_BACKENDS", "upos_counts"]
+
 
 #: ``"sudachi"``: spaCy's Japanese tokenizer (SudachiPy + sudachidict-core; UPOS
 #: from Sudachi's POS by spaCy's mapping). ``"ginza"``: the ``ja_ginza`` spaCy

@@ -7,13 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["read_joint_csv", "read_openface_csv", "OPENFACE_ACTION_UNITS"]
+from ..vocabulary import OPENFACE_ACTION_UNITS
 
-#: The 18 action units OpenFace 2.x reports as presence (``AU*_c``).
-OPENFACE_ACTION_UNITS = (
-    "AU01", "AU02", "AU04", "AU05", "AU06", "AU07", "AU09", "AU10", "AU12",
-    "AU14", "AU15", "AU17", "AU20", "AU23", "AU25", "AU26", "AU28", "AU45",
-)  # fmt: skip
+__all__ = ["read_joint_csv", "read_openface_csv"]
 
 
 def _read_csv(path: Path | str | None, what: str, context: str) -> pd.DataFrame:

@@ -18,9 +18,8 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
-from ..preprocessing._validation import check_feature_names, check_ragged, first_nonfinite
-from ..preprocessing._versioning import VersionedStateMixin
 from ..sequences import RaggedSequences
+from ..utils import VersionedStateMixin, check_feature_names, check_ragged, first_nonfinite
 from ._batching import DialogueBatches, PaddedDialogues
 from ._network import MultitaskLoss, MultitaskRNN
 from ._targets import binarize_exchange_labels, resolve_exchange_labels

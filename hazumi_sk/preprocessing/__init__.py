@@ -2,6 +2,5 @@
 
 from ._scaler import SequenceScaler
 from ._selector import ModalitySelector
-from ._versioning import InconsistentHazumiVersionWarning
 
-__all__ = ["InconsistentHazumiVersionWarning", "ModalitySelector", "SequenceScaler"]
+__all__ = ["ModalitySelector", "SequenceScaler"]

@@ -9,8 +9,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ._validation import check_feature_names, check_ragged, first_nonfinite
-from ._versioning import VersionedStateMixin
+from ..utils import VersionedStateMixin, check_feature_names, check_ragged, first_nonfinite
 
 __all__ = ["SequenceScaler"]
 

@@ -10,35 +10,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ._validation import check_feature_names, check_ragged
-from ._versioning import VersionedStateMixin
+from ..utils import VersionedStateMixin, check_feature_names, check_ragged
+from ..vocabulary import parse_modalities
 
 __all__ = ["ModalitySelector"]
-
-
-def parse_modalities(modalities: str | Sequence[str], available: Sequence[str]) -> list[str]:
-    """Turn ``"L+V"``, ``"ALL"`` or ``["L", "V"]`` into a list of tags present in the data."""
-    if isinstance(modalities, str):
-        if modalities.strip().upper() == "ALL":
-            return list(available)
-        tags = [tag.strip() for tag in modalities.split("+")]
-    else:
-        tags = [str(tag).strip() for tag in modalities]
-    if not tags or any(not tag for tag in tags):
-        raise ValueError(
-            f"modalities={modalities!r} names an empty tag; write tags joined by '+', "
-            f"e.g. 'L+V', or 'ALL'. Available tags: {list(available)}."
-        )
-    unknown = [tag for tag in tags if tag not in available]
-    if unknown:
-        raise ValueError(
-            f"modalities={modalities!r}: unknown modality tag(s) {unknown}; "
-            f"the data has {list(available)} (or use 'ALL')."
-        )
-    duplicated = sorted({tag for tag in tags if tags.count(tag) > 1})
-    if duplicated:
-        raise ValueError(f"modalities={modalities!r} repeats tag(s) {duplicated}.")
-    return tags
 
 
 class ModalitySelector(VersionedStateMixin, TransformerMixin, BaseEstimator):

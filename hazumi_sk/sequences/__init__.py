@@ -1,5 +1,5 @@
 """Ragged exchange sequences: one feature matrix per dialogue."""
 
-from ._ragged import MODALITY_TAGS, RaggedSequences
+from ._ragged import RaggedSequences
 
-__all__ = ["MODALITY_TAGS", "RaggedSequences"]
+__all__ = ["RaggedSequences"]

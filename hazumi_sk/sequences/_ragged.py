@@ -21,17 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RaggedSequences", "MODALITY_TAGS"]
-
-#: Modality tags used throughout the package, in the paper's notation.
-MODALITY_TAGS = {
-    "A": "acoustic",
-    "L": "linguistic",
-    "B": "body",
-    "V": "visual (face)",
-    "P": "physiological",
-    "S": "system prompt (what the system said; not the user's behaviour)",
-}
+__all__ = ["RaggedSequences"]
 
 
 def _as_str_array(values: Any, n: int, name: str) -> np.ndarray:
