@@ -21,7 +21,7 @@ import pandas as pd
 from _paired_cv import load_worthwhile
 from sklearn.metrics import f1_score
 
-from hazumi_sk.evaluation._cells import repeated_splits
+from hazumi_sk.evaluation import repeated_splits
 
 
 def distinct_f1_values(n_high: int, n_low: int) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..evaluation._cells import Cell, repeated_splits, run_cells
+from ..evaluation import Cell, repeated_splits, run_cells
 
 #: The recurrent architectures of the paper's Table 2 (name as printed there).
 ARCHITECTURES: dict[str, dict[str, Any]] = {

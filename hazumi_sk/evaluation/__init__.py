@@ -1,6 +1,7 @@
 """Repeated and nested cross-validation, paired tests and the reproduction report."""
 
 from ._cache import FitCache
+from ._cells import Cell, repeated_splits, run_cells
 from ._cv import repeated_cv_scores, summarize_scores
 from ._nested import nested_cv_score, paper_protocol_best
 from ._paper import PAPER_TABLES, load_paper_table
@@ -9,6 +10,7 @@ from ._stats import PairedTestResult, corrected_resampled_ttest, paired_permutat
 
 __all__ = [
     "PAPER_TABLES",
+    "Cell",
     "FitCache",
     "PairedTestResult",
     "ReportFiles",
@@ -19,6 +21,8 @@ __all__ = [
     "paired_permutation_test",
     "paper_protocol_best",
     "repeated_cv_scores",
+    "repeated_splits",
+    "run_cells",
     "summarize_scores",
     "write_report",
 ]
