@@ -3,6 +3,7 @@
 from ._cache import FitCache
 from ._cells import Cell, repeated_splits, run_cells
 from ._cv import repeated_cv_scores, summarize_scores
+from ._document import Document
 from ._nested import nested_cv_score, paper_protocol_best
 from ._paper import PAPER_TABLES, load_paper_table
 from ._report import ReportFiles, ReproductionResults, write_report
@@ -11,6 +12,7 @@ from ._stats import PairedTestResult, corrected_resampled_ttest, paired_permutat
 __all__ = [
     "PAPER_TABLES",
     "Cell",
+    "Document",
     "FitCache",
     "PairedTestResult",
     "ReportFiles",

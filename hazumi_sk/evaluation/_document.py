@@ -40,7 +40,24 @@ def format_value(value: object, digits: int = 3) -> str:
 
 @dataclass
 class Document:
-    """Ordered report blocks; ``to_markdown`` and ``to_html`` render them."""
+    """Ordered report blocks; ``to_markdown`` and ``to_html`` render them.
+
+    Parameters
+    ----------
+    title : str
+        The document's title (the Markdown ``#`` heading and the HTML ``<title>``).
+    blocks : list of tuple, optional
+        Blocks already added; normally built with the methods below.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hazumi_sk.evaluation import Document
+    >>> doc = Document("Scores")
+    >>> doc.table(pd.DataFrame({"method": ["pooled"], "f1": [0.6812]}))
+    >>> print(doc.to_markdown().splitlines()[-1])
+    | pooled | 0.681 |
+    """
 
     title: str
     blocks: list[tuple] = field(default_factory=list)
