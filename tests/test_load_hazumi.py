@@ -261,7 +261,8 @@ BUNCH_FIELDS = {
 def test_bunch_has_the_contract_fields(synthetic):
     assert set(synthetic.keys()) == BUNCH_FIELDS
     assert list(synthetic.sessions.columns) == [
-        "version", "sex", "age_decade", "n_exchanges", "n_feature_rows", "has_features",
+        "version", "setting", "sex", "age_decade", "n_exchanges", "n_feature_rows",
+        "has_features",
     ]  # fmt: skip
     assert synthetic.sessions.index.name == "dialogue_id"
     assert list(synthetic.feature_rows.columns) == [

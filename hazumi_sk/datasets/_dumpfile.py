@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..vocabulary import UPOS_TAGS
 from ._errors import HazumiFormatError
 
 __all__ = ["DumpFile", "read_dumpfile", "classify_column", "SYSTEM_ACTS"]
@@ -21,26 +22,7 @@ __all__ = ["DumpFile", "read_dumpfile", "classify_column", "SYSTEM_ACTS"]
 SYSTEM_ACTS = ("io", "na", "oa", "op", "pa", "qw", "qy", "su")
 #: All dialogue-act labels of the corpus (FORMAT.md §3.2, §4).
 DIALOGUE_ACTS = frozenset(SYSTEM_ACTS) | {"th", "fu", "no"}
-UPOS = [
-    "ADJ",
-    "ADP",
-    "ADV",
-    "AUX",
-    "CCONJ",
-    "DET",
-    "INTJ",
-    "NOUN",
-    "NUM",
-    "PART",
-    "PRON",
-    "PROPN",
-    "PUNCT",
-    "SCONJ",
-    "SYM",
-    "VERB",
-    "X",
-]
-#: Dumpfile annotator columns -> ELAN annotator codes (FORMAT.md §3.4; 2010 uses the ELAN names).
+#: Dumpfile annotator columns -> ELAN annotator codes (FORMAT.md §3.4; 2010/2012 use ELAN names).
 ANNOTATORS = {
     "1902": ("F1", "F2", "F3", "F5", "M2"),
     "1911": ("F1", "F2", "F3", "F4", "M1"),
@@ -50,6 +32,7 @@ ANNOTATORS = {
 _COLUMN_RULES: tuple[tuple[str, str | None, str], ...] = (
     (r"^(kinect)?(start\(exchange\)|end\(system\)|end\(exchange\))(\[ms\])?$", None, "time"),
     (r"^ID$", None, "exchange id"),
+    (r"^Unnamed: 0$", None, "exchange index (0-based; 2012)"),
     (r"^duration$", None, "duration"),
     (r"^dialogue_act$", None, "dialogue act"),
     (r"^(SS|TS|TC)_ternary$", None, "label"),
@@ -59,7 +42,7 @@ _COLUMN_RULES: tuple[tuple[str, str | None, str], ...] = (
     (r"^(no_utterance|noun|adjective|interjection|adverbs)$", "L", "POS counts"),
     (r"^reaction$", "L", "user response time"),
     (r"^lenU$", "L", "user utterance length"),
-    (rf"^({'|'.join(UPOS)})$", "L", "UPOS counts"),
+    (rf"^({'|'.join(UPOS_TAGS)})$", "L", "UPOS counts"),
     (r"^bert\d+$", "L", "BERT embedding"),
     (r"^(lenS|lenS-lenU)$", "S", "system utterance length"),
     (rf"^({'|'.join(SYSTEM_ACTS)})$", "S", "system dialogue act one-hot"),
@@ -74,6 +57,14 @@ _COLUMN_RULES: tuple[tuple[str, str | None, str], ...] = (
     (r"^(EDA|HR)_(mean|std)$", "P", "E4 physiological"),
 )
 _COMPILED = tuple((re.compile(p), m, s) for p, m, s in _COLUMN_RULES)
+#: Header spellings that differ between versions: 2012 writes ``Dialogue_act``.
+_HEADER_ALIASES = {"Dialogue_act": "dialogue_act"}
+#: Dumpfile column -> ``labels`` column for the non-label row bookkeeping.
+_LABEL_EXTRAS = {
+    "SS_ternary": "SS_ternary", "TS_ternary": "TS_ternary", "TC_ternary": "TC_ternary",
+    "UI_Aver": "UI_Aver", "TC_Aver": "TC_Aver", "duration": "duration", "ID": "ID",
+    "Unnamed: 0": "row_index",
+}  # fmt: skip
 
 
 class DumpfileFormatError(HazumiFormatError):
@@ -108,6 +99,12 @@ class DumpFile:
     sources: dict[str, str]
 
 
+def _header(cells: list[str]) -> list[str]:
+    """Stripped column names (2010/2012 ``"F0_sma_de_kurtosis\\n"``), version spellings unified."""
+    names = [name.strip() for name in cells]
+    return [_HEADER_ALIASES.get(name, name) for name in names]
+
+
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and data rows via the csv module (handles CRLF and 2010's quoted newline)."""
     try:
@@ -118,7 +115,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     if not records:
         raise DumpfileFormatError(f"{path}: empty file.")
     # 2010's header has an embedded newline in one quoted name (FORMAT.md §3.1).
-    header = [name.strip() for name in records[0]]
+    header = _header(records[0])
     rows = records[1:]
     if not rows:
         raise DumpfileFormatError(f"{path}: no data rows (empty dialogue).")
@@ -164,7 +161,7 @@ def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
         text = path.read_text(encoding="utf-8-sig")
         handle = io.StringIO(text)
         # csv handles the 2010 header's quoted newline; the handle then sits on the first row.
-        header = [name.strip() for name in next(csv.reader(handle))]
+        header = _header(next(csv.reader(handle)))
         body = handle.read()
         if not body.strip():
             return None  # the slow path names the empty file
@@ -236,9 +233,9 @@ def _labels(numeric: pd.DataFrame, version: str) -> pd.DataFrame:
             if match:
                 kind = "TS" if match.group(1) == "UI" else "TC"
                 labels[f"{kind}_{match.group(2)}"] = numeric[name]
-    for extra in ("SS_ternary", "TS_ternary", "TC_ternary", "UI_Aver", "TC_Aver", "duration", "ID"):
+    for extra, name in _LABEL_EXTRAS.items():
         if extra in numeric.columns:
-            labels[extra] = numeric[extra]
+            labels[name] = numeric[extra]
     return pd.DataFrame(labels).reset_index(drop=True)
 
 
@@ -259,7 +256,7 @@ def read_dumpfile(path: str | Path, version: str) -> DumpFile:
     ----------
     path : str or Path
         The ``.csv`` file.
-    version : {"1902", "1911", "2010"}
+    version : {"1902", "1911", "2010", "2012"}
         Corpus version (decides the annotator mapping).
 
     Returns

@@ -23,7 +23,9 @@ from ._questionnaire import ID_PATTERN, read_questionnaires
 __all__ = ["load_hazumi", "SUPPORTED_VERSIONS"]
 
 #: Corpus versions this loader reads (FORMAT.md).
-SUPPORTED_VERSIONS = ("1902", "1911", "2010")
+SUPPORTED_VERSIONS = ("1902", "1911", "2010", "2012")
+#: Recording setting of each version (FORMAT.md §8; Hazumi2012 README): provenance per dialogue.
+VERSION_SETTINGS = {"1902": "in person", "1911": "in person", "2010": "online", "2012": "online"}
 #: Column order of the feature matrix: modality blocks in this order.
 MODALITY_ORDER = ("A", "L", "S", "V", "B", "P")
 _COLUMN_POLICIES = ("common", "union")
@@ -194,6 +196,7 @@ def _sessions_frame(sessions: list[_Session]) -> pd.DataFrame:
         {
             "dialogue_id": [s.dialogue.dialogue_id for s in sessions],
             "version": [s.dialogue.version for s in sessions],
+            "setting": [VERSION_SETTINGS[s.dialogue.version] for s in sessions],
             "sex": [s.dialogue.sex for s in sessions],
             "age_decade": [s.dialogue.age_decade for s in sessions],
             "n_exchanges": [s.dialogue.n_exchanges for s in sessions],
@@ -270,7 +273,7 @@ def load_hazumi(
     columns: str = "common",
     progress: bool = True,
 ) -> Bunch:
-    """Load the public Hazumi corpora (1902, 1911, 2010) into one Bunch.
+    """Load the public Hazumi corpora (1902, 1911, 2010, 2012) into one Bunch.
 
     Reads the ELAN files (exchanges, transcripts, labels), the dumpfiles
     (per-exchange features) and the rapport questionnaires, joins and
@@ -282,7 +285,8 @@ def load_hazumi(
     root : str or Path
         A folder holding ``HazumiYYMM/`` version folders, or one such folder.
     versions : str or list of str, default=None
-        Versions to load (``"1902"``, ``"1911"``, ``"2010"``); all found when ``None``.
+        Versions to load (``"1902"``, ``"1911"``, ``"2010"``, ``"2012"``); all found
+        when ``None``.
     columns : {"common", "union"}, default="common"
         How to combine feature columns of several versions. ``"common"`` keeps
         the columns present in every loaded version (each dropped column is

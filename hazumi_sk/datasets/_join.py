@@ -17,6 +17,12 @@ __all__ = ["ExclusionLog", "build_exchange_table", "join_dumpfile", "JoinResult"
 #: Start/end times of dumpfile rows are often 1 ms off the ELAN times (FORMAT.md §5).
 TOLERANCE_MS = 1
 _ANNOTATOR_TIER = re.compile(r"^(UI|TC)_([FM]\d)$")
+#: Versions whose dumpfiles write 3 for an E/e/blank-marked ELAN label (FORMAT.md §5;
+#: 2012 measured: 502 cells), so the label is re-masked from ELAN.
+E_WRITTEN_AS_3 = frozenset({"2010", "2012"})
+#: Versions whose dumpfile ``end(system)`` may lie outside its exchange (2012: 196 of
+#: 5334 rows); such a time is set to NaN and logged instead of failing the load.
+END_SYSTEM_UNRELIABLE = frozenset({"2012"})
 
 
 @dataclass
@@ -147,7 +153,7 @@ def _label_names(dump: DumpFile) -> list[str]:
     return [c for c in dump.labels.columns if re.match(r"^(SS|TS_[FM]\d|TC_[FM]\d)$", c)]
 
 
-def _check_rules(dump: DumpFile) -> None:
+def _check_rules(dump: DumpFile, version: str) -> None:
     """Ternary, *_Aver and duration rules of FORMAT.md §3.4, on every dump row."""
     labels, path = dump.labels, dump.path
 
@@ -174,9 +180,37 @@ def _check_rules(dump: DumpFile) -> None:
     if "duration" in labels:
         span = (dump.times["end_ms"] - dump.times["start_ms"]).to_numpy()
         fail(labels["duration"].to_numpy() != span, "duration == end - start")
+    if version in END_SYSTEM_UNRELIABLE:
+        return  # checked row by row in _end_system, which logs what it masks
     t = dump.times
     fail((t["end_system_ms"] < t["start_ms"]).to_numpy(), "start <= end(system)")
     fail((t["end_system_ms"] > t["end_ms"]).to_numpy(), "end(system) <= end(exchange)")
+
+
+def _end_system(
+    dump: DumpFile, members: list[np.ndarray], version: str, dialogue_id: str, log: ExclusionLog
+) -> np.ndarray:
+    """Per dump row ``end(system)``; in 2012 an impossible one becomes NaN (logged).
+
+    A value at most ``TOLERANCE_MS`` past the exchange end is the usual 1 ms
+    jitter and is clipped to the end; anything further outside the exchange
+    (up to 1000 s in 2012) cannot be the end of this exchange's system prompt.
+    """
+    t = dump.times
+    start, end = t["start_ms"].to_numpy(), t["end_ms"].to_numpy()
+    values = t["end_system_ms"].to_numpy(dtype=np.float64, copy=True)
+    if version not in END_SYSTEM_UNRELIABLE:
+        return values
+    jitter = (values > end) & (values <= end + TOLERANCE_MS)
+    values[jitter] = end[jitter]
+    for r in np.flatnonzero((values < start) | (values > end)):
+        log.add(
+            dialogue_id, int(members[r][0]), "time",
+            f"dumpfile row {r}: end(system) {values[r]:.0f} ms lies outside the exchange "
+            f"[{start[r]:.0f}, {end[r]:.0f}] ms; end_system_ms set to NaN",
+        )  # fmt: skip
+        values[r] = np.nan
+    return values
 
 
 def _row_labels(
@@ -218,7 +252,7 @@ def _row_labels(
     masked = np.isnan(elan[0])
     if masked.any():
         columns = [names[k] for k in np.flatnonzero(masked)]
-        if version == "2010" and np.all(dumped[masked] == 3):
+        if version in E_WRITTEN_AS_3 and np.all(dumped[masked] == 3):
             log.add(
                 dialogue_id, int(members[0]), "label",
                 f"dumpfile wrote 3 for the marked label(s) {columns}; re-masked from ELAN "
@@ -242,8 +276,9 @@ def join_dumpfile(
     HazumiFormatError
         Naming the dumpfile and row of the first violated rule.
     """
-    _check_rules(dump)
+    _check_rules(dump, version)
     members = _row_members(table, dump, dialogue_id)
+    end_system_rows = _end_system(dump, members, version, dialogue_id, log)
     names = _label_names(dump)
     missing = [n for n in names if n not in table.columns]
     if missing:
@@ -258,7 +293,7 @@ def join_dumpfile(
     for r, inside in enumerate(members):
         dump_row[inside] = r
         if inside.size == 1:
-            end_system[inside] = dump.times["end_system_ms"].iat[r]
+            end_system[inside] = end_system_rows[r]
         context = (dump, r, inside, version, dialogue_id)
         carriers.append(_row_labels(elan_labels[inside], dumped_labels[r], names, context, log))
     table = table.copy()
@@ -271,6 +306,16 @@ def join_dumpfile(
             r = int(np.flatnonzero(ids != expected)[0])
             raise HazumiFormatError(
                 f"{dump.path}: data row {r}: ID {ids[r]:g} != ELAN exchange number {expected[r]}."
+            )
+    if "row_index" in dump.labels:
+        # 2012's ``Unnamed: 0`` is the 0-based exchange number (a saved pandas index).
+        index = dump.labels["row_index"].to_numpy()
+        expected = np.array([m[0] for m in members])
+        if not np.array_equal(index, expected):
+            r = int(np.flatnonzero(index != expected)[0])
+            raise HazumiFormatError(
+                f"{dump.path}: data row {r}, column 'Unnamed: 0': {index[r]:g} != ELAN exchange "
+                f"index {expected[r]}."
             )
     for i in np.flatnonzero(table["dump_row"].isna().to_numpy()):
         log.add(dialogue_id, int(i), "exchange", "no dumpfile row (dropped by the corpus authors)")

@@ -15,7 +15,7 @@ from ._items import RAPPORT_ITEMS, RAPPORT_ITEMS_JA
 __all__ = ["Questionnaires", "read_questionnaires", "ID_PATTERN"]
 
 #: Participant id: version, sex, age decade, serial (FORMAT.md §2).
-ID_PATTERN = re.compile(r"^(1902|1911|2010)[FM][2-7]0\d\d$")
+ID_PATTERN = re.compile(r"^(1902|1911|2010|2012)[FM][2-7]0\d\d$")
 _ID_HEADERS = ("参加者ID", "被験者番号")
 _HEADER_ROW = 1  # 0-based: row 1 is a title, row 2 the header (FORMAT.md §6)
 
