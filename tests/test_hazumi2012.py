@@ -321,3 +321,24 @@ def test_real_2012_empty_utterances_carry_adj_one(real_2012):
     # 2012 is 1:1, so exchange order is feature-row order.
     assert (adj_only & empty.to_numpy() & bert_zero).sum() == 581
     assert bert_zero.sum() == 584
+
+
+@pytest.mark.realdata
+def test_real_2012_exchange_labels(real_2012):
+    from hazumi_sk.analysis import exchange_dialogue_correlation
+    from hazumi_sk.datasets import to_xy
+
+    with pytest.raises(ValueError, match="'SS': Hazumi2012 has no self-sentiment"):
+        to_xy(real_2012, exchange_label="SS")
+    with pytest.raises(ValueError, match="Hazumi2012 has no self-sentiment"):
+        exchange_dialogue_correlation(real_2012, exchange_label="SS")
+    X, y = to_xy(real_2012, item="worthwhile", exchange_label="TS_mean")
+    assert len(X) == len(y) == 63
+    np.testing.assert_array_equal(X.exchange_labels, real_2012.feature_rows["TS_mean"])
+    X, _ = to_xy(real_2012, item="worthwhile", exchange_label="SS_or_TS")
+    labels = X.exchange_labels[~np.isnan(X.exchange_labels)]
+    assert set(np.unique(labels)) <= set(range(1, 8))
+    # 38 exchanges have all five UI tiers marked (TS_mean NaN): 5334 - 38 rated.
+    assert len(labels) == 5296 == real_2012.feature_rows["TS_mean"].notna().sum()
+    table = exchange_dialogue_correlation(real_2012, exchange_label="TS_mean")
+    assert (table["n"] == 63).all()

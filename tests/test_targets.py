@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.utils import Bunch
 
 from hazumi_sk.datasets import RAPPORT_ITEMS, make_synthetic_hazumi, to_xy
+from hazumi_sk.datasets._targets import ts_on_ss_scale
 from hazumi_sk.sequences import RaggedSequences
 
 
@@ -139,3 +142,61 @@ def test_real_corpus_targets(hazumi_real):
         hazumi_real, item="worthwhile", rating="third_party", exchange_label="TS_mean"
     )
     assert y_third.shape == (54,)
+
+
+# --------------------------------------------------------------- labels per corpus
+@pytest.fixture
+def mixed(toy) -> Bunch:
+    """The toy with dialogue a from Hazumi1911 and b from Hazumi2012 (no self-sentiment)."""
+    toy.feature_rows["SS"] = [5.0, np.nan, np.nan]
+    toy.feature_rows["TS_mean"] = [4.2, 3.5, 4.5]
+    toy.sessions = pd.DataFrame(
+        {"version": ["1911", "2012", "2012"]}, index=pd.Index(["a", "b", "c"], name="dialogue_id")
+    )
+    return toy
+
+
+def test_ss_on_a_corpus_without_self_sentiment_names_the_corpus(mixed):
+    with pytest.raises(ValueError, match=r"'SS': Hazumi2012 has no self-sentiment.*'SS_or_TS'"):
+        to_xy(mixed, exchange_label="SS")
+
+
+def test_ss_or_ts_uses_ss_where_the_corpus_has_it_and_rounded_ts_elsewhere(mixed):
+    X, _ = to_xy(mixed, exchange_label="SS_or_TS")
+    # a (1911): SS as is, its not-rated exchange stays NaN; b (2012): TS 4.5 -> 4.
+    np.testing.assert_array_equal(X.exchange_labels, [5.0, np.nan, 4.0])
+    X, _ = to_xy(mixed, exchange_label="TS_mean")
+    np.testing.assert_array_equal(X.exchange_labels, [4.2, 3.5, 4.5])
+
+
+def test_correlation_says_the_corpus_has_no_self_sentiment(mixed):
+    from hazumi_sk.analysis import exchange_dialogue_correlation
+
+    mixed.feature_rows["SS"] = np.nan
+    mixed.sessions["version"] = "2012"
+    with pytest.raises(ValueError, match="Hazumi2012 has no self-sentiment"):
+        exchange_dialogue_correlation(mixed, exchange_label="SS", source="feature_rows")
+
+
+def test_ts_on_ss_scale_known_values():
+    np.testing.assert_array_equal(
+        ts_on_ss_scale([1.0, 2.5, 3.4, 3.5, 3.8, 4.0, 4.2, 4.5, 4.6, 5.5, 7.0, np.nan]),
+        [1.0, 3.0, 3.0, 4.0, 4.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, np.nan],
+    )
+
+
+def _ss_ternary(ss: float) -> int:
+    return 2 if ss >= 5 else 0 if ss <= 3 else 1
+
+
+def _ts_ternary(mean: float) -> int:
+    return 2 if mean > 4.5 else 0 if mean < 3.5 else 1
+
+
+@given(st.lists(st.integers(1, 7), min_size=1, max_size=5))
+def test_ts_on_ss_scale_keeps_the_papers_ternary_class(labels):
+    """Any mean of 1-5 annotators' 1-7 labels: SS's rule on the rounded value = TS's rule."""
+    mean = float(np.mean(labels))
+    rounded = float(ts_on_ss_scale([mean])[0])
+    assert rounded in range(1, 8) and abs(rounded - mean) <= 0.5
+    assert _ss_ternary(rounded) == _ts_ternary(mean)

@@ -12,7 +12,14 @@ from scipy import stats
 from sklearn.utils import Bunch
 
 from ..datasets._items import RAPPORT_ITEMS, item_polarity
-from ..datasets._targets import check_exchange_label, check_threshold, rating_table
+from ..datasets._targets import (
+    LABEL_COLUMNS,
+    check_exchange_label,
+    check_threshold,
+    dialogue_versions,
+    exchange_label_values,
+    rating_table,
+)
 
 __all__ = ["exchange_dialogue_correlation", "average_by_polarity", "significance_mark"]
 
@@ -56,21 +63,26 @@ def exchange_label_table(
     if source not in EXCHANGE_SOURCES:
         raise ValueError(f"Unknown source {source!r}; expected one of {list(EXCHANGE_SOURCES)}.")
     table = dataset.get(source)
-    if not isinstance(table, pd.DataFrame) or not {"dialogue_id", exchange_label} <= set(
-        table.columns
-    ):
+    needed = LABEL_COLUMNS[exchange_label]
+    if not isinstance(table, pd.DataFrame) or not {"dialogue_id", *needed} <= set(table.columns):
         raise ValueError(
             f"dataset.{source} must be a DataFrame with columns 'dialogue_id' and "
-            f"{exchange_label!r}."
+            f"{', '.join(map(repr, needed))}."
         )
-    labels = pd.to_numeric(table[exchange_label], errors="coerce").astype(np.float64)
-    bad = labels.isna() & table[exchange_label].notna()
-    if bad.any():
-        first = table.loc[bad].iloc[0]
-        raise ValueError(
-            f"dataset.{source}[{exchange_label!r}] has non-numeric value "
-            f"{first[exchange_label]!r} (dialogue {first['dialogue_id']!r})."
-        )
+    for column in needed:
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        bad = numbers.isna() & table[column].notna()
+        if bad.any():
+            first = table.loc[bad].iloc[0]
+            raise ValueError(
+                f"dataset.{source}[{column!r}] has non-numeric value "
+                f"{first[column]!r} (dialogue {first['dialogue_id']!r})."
+            )
+    numeric = table.assign(**{c: pd.to_numeric(table[c], errors="coerce") for c in needed})
+    # Says plainly when a loaded corpus has no such label (Hazumi2010/2012: no self-sentiment)
+    # instead of failing later on "need at least 3 dialogues ... got 0".
+    versions = dialogue_versions(dataset, table["dialogue_id"].astype(str).to_numpy())
+    labels = pd.Series(exchange_label_values(numeric, exchange_label, versions), index=table.index)
     if not_rated is not None:
         labels = labels.fillna(not_rated)
     return pd.DataFrame(
@@ -141,9 +153,12 @@ def exchange_dialogue_correlation(
     dataset : sklearn.utils.Bunch
         The Bunch of :func:`~hazumi_sk.datasets.load_hazumi` or
         :func:`~hazumi_sk.datasets.make_synthetic_hazumi`.
-    exchange_label : {"SS", "TS_mean", "TC_mean"}, default="SS"
-        Self-sentiment, third-party sentiment (mean of the annotators) or
-        third-party topic continuance.
+    exchange_label : {"SS", "TS_mean", "TC_mean", "SS_or_TS"}, default="SS"
+        Self-sentiment, third-party sentiment (mean of the annotators),
+        third-party topic continuance, or SS where the corpus has it and
+        TS_mean on SS's scale elsewhere (see :func:`~hazumi_sk.datasets.to_xy`).
+        A corpus without the label (SS on Hazumi2010/2012) raises a
+        ``ValueError`` saying so.
     rating : {"participant_post", "participant_pre", "third_party"}, default="participant_post"
         Which questionnaire; ``"post"`` and ``"pre"`` are synonyms.
     threshold : float, default=4

@@ -11,7 +11,7 @@ from sklearn.utils import Bunch
 from ..sequences import RaggedSequences
 from ._items import RAPPORT_ITEMS
 
-__all__ = ["to_xy", "RATING_SOURCES", "EXCHANGE_LABELS"]
+__all__ = ["to_xy", "RATING_SOURCES", "EXCHANGE_LABELS", "ts_on_ss_scale", "exchange_label_values"]
 
 #: Accepted ``rating`` names and the Bunch field each one reads.
 RATING_SOURCES: dict[str, str] = {
@@ -22,8 +22,21 @@ RATING_SOURCES: dict[str, str] = {
     "third_party": "ratings_third_party",
 }
 #: Exchange-level labels a target can carry: self-sentiment, third-party sentiment
-#: (mean of the annotators) and third-party topic continuance.
-EXCHANGE_LABELS: tuple[str, ...] = ("SS", "TS_mean", "TC_mean")
+#: (mean of the annotators), third-party topic continuance, and ``SS_or_TS``: SS in
+#: the corpora that have self-sentiment (1902, 1911), TS_mean on SS's scale elsewhere.
+EXCHANGE_LABELS: tuple[str, ...] = ("SS", "TS_mean", "TC_mean", "SS_or_TS")
+#: The table columns each exchange label is computed from.
+LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "SS": ("SS",),
+    "TS_mean": ("TS_mean",),
+    "TC_mean": ("TC_mean",),
+    "SS_or_TS": ("SS", "TS_mean"),
+}
+_LABEL_NAMES = {
+    "SS": "self-sentiment (no UI_self tier; only Hazumi1902 and Hazumi1911 have one)",
+    "TS_mean": "third-party sentiment",
+    "TC_mean": "third-party topic continuance",
+}
 
 
 def check_item(item: str) -> str:
@@ -39,6 +52,94 @@ def check_exchange_label(exchange_label: str) -> str:
             f"Unknown exchange_label {exchange_label!r}; expected one of {list(EXCHANGE_LABELS)}."
         )
     return exchange_label
+
+
+def ts_on_ss_scale(ts_mean) -> np.ndarray:
+    """Third-party mean sentiment on the self-sentiment scale: integers 1-7.
+
+    ``TS_mean`` is a mean of five 1-7 labels, ``SS`` one integer 1-7. Rounding
+    to the nearest integer with ties going *toward 4* (3.5 -> 4, 4.5 -> 4) maps
+    the paper's TS ternary rule (high > 4.5, low < 3.5) exactly onto its SS
+    rule (high >= 5, low <= 3), so both halves of ``SS_or_TS`` mean the same
+    high / neutral / low. NaN stays NaN.
+
+    Examples
+    --------
+    >>> from hazumi_sk.datasets._targets import ts_on_ss_scale
+    >>> ts_on_ss_scale([3.4, 3.5, 4.2, 4.5, 4.6, 6.8]).tolist()
+    [3.0, 4.0, 4.0, 4.0, 5.0, 7.0]
+    """
+    values = np.asarray(ts_mean, dtype=np.float64)
+    low = np.floor(values)
+    tie = np.isclose(values - low, 0.5)
+    nearest = np.floor(values + 0.5)
+    return np.where(tie, np.where(values > 4, low, low + 1), nearest)
+
+
+def _corpus_name(version: str) -> str:
+    return f"Hazumi{version}" if str(version).isdigit() else f"corpus {version!r}"
+
+
+def dialogue_versions(dataset: Bunch, dialogue_ids) -> np.ndarray:
+    """The corpus version of each dialogue (``dataset.sessions``), ``"dataset"`` if unknown."""
+    sessions = dataset.get("sessions") if isinstance(dataset, dict) else None
+    ids = pd.Index(np.asarray(dialogue_ids).astype(str))
+    if not isinstance(sessions, pd.DataFrame) or "version" not in sessions.columns:
+        return np.full(len(ids), "dataset", dtype=object)
+    versions = sessions["version"].copy()
+    versions.index = versions.index.astype(str)
+    return versions.reindex(ids).fillna("dataset").astype(str).to_numpy(dtype=object)
+
+
+def exchange_label_values(table: pd.DataFrame, exchange_label: str, versions) -> np.ndarray:
+    """``exchange_label`` per row of ``table``; a corpus without that label is an error.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows with the columns :data:`LABEL_COLUMNS` names (``dataset.exchanges``
+        or ``dataset.feature_rows``).
+    exchange_label : str
+        One of :data:`EXCHANGE_LABELS`.
+    versions : array-like of str
+        The corpus version of each row.
+
+    Returns
+    -------
+    ndarray of float
+        NaN where an exchange is not rated.
+
+    Raises
+    ------
+    ValueError
+        When every row of some corpus is NaN: the corpus does not have the label
+        (e.g. Hazumi2010/2012 have no self-sentiment). The message names it.
+    """
+    versions = np.asarray(versions, dtype=object)
+    if exchange_label == "SS_or_TS":
+        ss = table["SS"].to_numpy(dtype=np.float64)
+        has_ss = {v: bool(np.any(~np.isnan(ss[versions == v]))) for v in pd.unique(versions)}
+        use_ss = np.array([has_ss[v] for v in versions], dtype=bool)
+        ts = ts_on_ss_scale(table["TS_mean"].to_numpy(dtype=np.float64))
+        values, missing_label = np.where(use_ss, ss, ts), "TS_mean"
+    else:
+        values = table[exchange_label].to_numpy(dtype=np.float64)
+        missing_label = exchange_label
+    lacking = [v for v in pd.unique(versions) if np.isnan(values[versions == v]).all()]
+    if lacking:
+        names = ", ".join(_corpus_name(v) for v in lacking)
+        what = _LABEL_NAMES.get(missing_label, missing_label)
+        advice = (
+            " Use exchange_label='TS_mean' (third-party sentiment, every version) or "
+            "'SS_or_TS' (SS where the corpus has it, TS_mean on SS's scale elsewhere)."
+            if missing_label == "SS"
+            else ""
+        )
+        raise ValueError(
+            f"exchange_label={exchange_label!r}: {names} has no {what}; every one of its "
+            f"exchanges would be NaN.{advice}"
+        )
+    return values
 
 
 def check_threshold(threshold: float) -> float:
@@ -60,9 +161,10 @@ def rating_table(dataset: Bunch, rating: str) -> pd.DataFrame:
 
 def _feature_rows_labels(dataset: Bunch, features: RaggedSequences, exchange_label: str):
     rows = dataset.get("feature_rows")
-    if not isinstance(rows, pd.DataFrame) or exchange_label not in rows.columns:
+    needed = LABEL_COLUMNS[exchange_label]
+    if not isinstance(rows, pd.DataFrame) or not set(needed) <= set(rows.columns):
         raise ValueError(
-            f"dataset.feature_rows must be a DataFrame with column {exchange_label!r} "
+            f"dataset.feature_rows must be a DataFrame with column(s) {list(needed)} "
             "(one row per feature row)."
         )
     if len(rows) != features.n_exchanges:
@@ -73,7 +175,7 @@ def _feature_rows_labels(dataset: Bunch, features: RaggedSequences, exchange_lab
     row_dialogues = rows["dialogue_id"].astype(str).to_numpy()
     if not np.array_equal(row_dialogues, features.dialogue_ids[features.dialogue_index]):
         raise ValueError("dataset.feature_rows.dialogue_id is not aligned with dataset.features.")
-    return rows[exchange_label].to_numpy(dtype=np.float64)
+    return exchange_label_values(rows, exchange_label, dialogue_versions(dataset, row_dialogues))
 
 
 def to_xy(
@@ -97,9 +199,16 @@ def to_xy(
         ``"participant_pre"`` are accepted as synonyms.
     threshold : float, default=4
         A dialogue is *high* (1) when its rating is strictly greater.
-    exchange_label : {"SS", "TS_mean", "TC_mean"}, default="SS"
+    exchange_label : {"SS", "TS_mean", "TC_mean", "SS_or_TS"}, default="SS"
         The exchange-level label the sequences carry (from
-        ``dataset.feature_rows``; NaN where an exchange is not rated).
+        ``dataset.feature_rows``; NaN where an exchange is not rated):
+        self-sentiment (1902, 1911 only), the mean of the third-party
+        sentiment or topic-continuance annotators (every version), or
+        ``"SS_or_TS"``: ``SS`` in each corpus that has self-sentiment and
+        elsewhere ``TS_mean`` rounded onto SS's integer 1-7 scale by
+        :func:`ts_on_ss_scale` (ties toward 4, so the ternary rules agree).
+        A label that a loaded corpus does not have at all (``SS`` on
+        Hazumi2010/2012) raises a ``ValueError`` naming the corpus.
 
     Returns
     -------
