@@ -5,12 +5,20 @@
 - :class:`LinguisticFeatures` (``L``): UPOS counts + sentence vector (BERT, USE, GiNZA, TF-IDF/SVD)
 - :class:`BodyFeatures` (``B``): joint-trajectory kinematics
 - :class:`FaceFeatures` (``V``): OpenFace landmark kinematics + action units
+- :class:`BiosensorFeatures` (``P``): Empatica E4 EDA, heart rate, skin temperature, motion
 - :class:`DumpfileFeatures`: modality blocks of the Hazumi dumpfiles
 - :class:`MultimodalFeatures`: early fusion of extractors, cached and parallel
 """
 
 from ._acoustic import FEATURE_SET_SIZES, AcousticFeatures
 from ._base import DialogueFeatureExtractor
+from ._biosensor import (
+    BIOSENSOR_FEATURES,
+    BiosensorFeatures,
+    BiosensorWarning,
+    estimate_clock_offset,
+)
+from ._biosensor_block import add_biosensor_block
 from ._demo import write_demo_recordings
 from ._dumpfile import DumpfileFeatures
 from ._kinematics import KINEMATIC_STATISTICS, exchange_kinematics
@@ -23,6 +31,9 @@ from ._transcript import clean_transcript
 
 __all__ = [
     "AcousticFeatures",
+    "BIOSENSOR_FEATURES",
+    "BiosensorFeatures",
+    "BiosensorWarning",
     "BodyFeatures",
     "DialogueFeatureExtractor",
     "DumpfileFeatures",
@@ -31,7 +42,9 @@ __all__ = [
     "KINEMATIC_STATISTICS",
     "LinguisticFeatures",
     "MultimodalFeatures",
+    "add_biosensor_block",
     "clean_transcript",
+    "estimate_clock_offset",
     "exchange_kinematics",
     "read_joint_csv",
     "read_openface_csv",
