@@ -2,5 +2,12 @@
 
 from ._classifier import MultitaskSequenceClassifier, TrainingDivergedError
 from ._network import MultitaskLoss, MultitaskRNN
+from ._two_stage import TwoStageClassifier
 
-__all__ = ["MultitaskLoss", "MultitaskRNN", "MultitaskSequenceClassifier", "TrainingDivergedError"]
+__all__ = [
+    "MultitaskLoss",
+    "MultitaskRNN",
+    "MultitaskSequenceClassifier",
+    "TrainingDivergedError",
+    "TwoStageClassifier",
+]
