@@ -22,6 +22,7 @@ import pickle
 import pkgutil
 import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ from sklearn.utils.estimator_checks import check_estimator
 import hazumi_sk
 from hazumi_sk.model import MultitaskSequenceClassifier
 from hazumi_sk.model._toy import make_toy_sequences
-from hazumi_sk.preprocessing import ModalitySelector, SequenceScaler
+from hazumi_sk.preprocessing import ModalitySelector, SequencePooler, SequenceScaler
 from hazumi_sk.sequences import RaggedSequences
 
 
@@ -47,6 +48,10 @@ def _modality_selector():
 
 def _sequence_scaler():
     return (SequenceScaler(method="robust"), *_toy())
+
+
+def _sequence_pooler():
+    return (SequencePooler(stats=("mean", "std", "head_mean", "slope"), k=2), *_toy())
 
 
 def _multitask_classifier():
@@ -73,6 +78,34 @@ def _dialogue_extractor(make):
     return factory
 
 
+@functools.cache
+def _biosensor_dialogues():
+    """BiosensorFeatures (method="simple", no neurokit2) on two tiny E4 zips of constants."""
+    import zipfile
+
+    import pandas as pd
+
+    from hazumi_sk.datasets import Dialogue
+
+    folder = Path(tempfile.mkdtemp(prefix="hazumi_common_e4_"))
+
+    def signal(rate, rows, width=1):
+        head = [",".join(["1600000000"] * width), ",".join([str(rate)] * width)]
+        return "\n".join(head + [",".join(["1"] * width)] * rows) + "\n"
+
+    dialogues = []
+    for name in ("e4a", "e4b"):
+        with zipfile.ZipFile(folder / f"{name}.zip", "w") as archive:
+            for member, text in {"EDA.csv": signal(4, 80), "TEMP.csv": signal(4, 80),
+                                 "ACC.csv": signal(32, 640, 3), "BVP.csv": signal(64, 1280),
+                                 "IBI.csv": "1600000000, IBI\n" + "".join(
+                                     f"{t},1.0\n" for t in range(1, 20))}.items():  # fmt: skip
+                archive.writestr(f"{name}/{member}", text)
+        table = pd.DataFrame({"start_ms": [0.0, 6e3, 12e3], "end_ms": [6e3, 12e3, 18e3]})
+        dialogues.append(Dialogue(name, table, extras={"biosensor": folder / f"{name}.zip"}))
+    return dialogues
+
+
 def _features_module():
     import hazumi_sk.features as features
 
@@ -83,6 +116,7 @@ def _features_module():
 ESTIMATOR_FACTORIES = {
     "ModalitySelector": _modality_selector,
     "SequenceScaler": _sequence_scaler,
+    "SequencePooler": _sequence_pooler,
     "MultitaskSequenceClassifier": _multitask_classifier,
     "AcousticFeatures": _dialogue_extractor(lambda: _features_module().AcousticFeatures()),
     "BodyFeatures": _dialogue_extractor(lambda: _features_module().BodyFeatures()),
@@ -96,6 +130,11 @@ ESTIMATOR_FACTORIES = {
         )
     ),
     "DumpfileFeatures": lambda: (_features_module().DumpfileFeatures("L+V"), *_toy()),
+    "BiosensorFeatures": lambda: (
+        _features_module().BiosensorFeatures(clock_offset=0.0, method="simple"),
+        _biosensor_dialogues(),
+        np.array([0, 1]),
+    ),
 }
 
 #: Checks of sklearn's check_estimator that feed numpy/sparse/memmap arrays (or lists of
@@ -164,6 +203,7 @@ SKORCH_CHECKS = {
 EXPECTED_FAILED_CHECKS = {
     "ModalitySelector": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "SequenceScaler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
+    "SequencePooler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "MultitaskSequenceClassifier": NUMPY_INPUT_CHECKS | CLASSIFIER_NUMPY_CHECKS | SKORCH_CHECKS,
     "DumpfileFeatures": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
 }
@@ -176,6 +216,7 @@ DIALOGUE_INPUT_ESTIMATORS = (
     "FaceFeatures",
     "LinguisticFeatures",
     "MultimodalFeatures",
+    "BiosensorFeatures",
 )
 EXPECTED_FAILED_CHECKS.update({name: set() for name in DIALOGUE_INPUT_ESTIMATORS})
 
