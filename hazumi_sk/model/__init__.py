@@ -2,12 +2,14 @@
 
 from ._classifier import MultitaskSequenceClassifier, TrainingDivergedError
 from ._network import MultitaskLoss, MultitaskRNN
+from ._thresholded import ThresholdedRegressor
 from ._two_stage import TwoStageClassifier
 
 __all__ = [
     "MultitaskLoss",
     "MultitaskRNN",
     "MultitaskSequenceClassifier",
+    "ThresholdedRegressor",
     "TrainingDivergedError",
     "TwoStageClassifier",
 ]
