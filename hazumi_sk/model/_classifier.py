@@ -5,7 +5,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -20,6 +21,13 @@ from tqdm.auto import tqdm
 
 from ..sequences import RaggedSequences
 from ..utils import VersionedStateMixin, check_feature_names, check_ragged, first_nonfinite
+from ..utils._param_validation import (
+    InvalidParameterError,
+    Options,
+    StrictInterval,
+    StrOptions,
+    check_parameters,
+)
 from ._batching import DialogueBatches, PaddedDialogues
 from ._network import MultitaskLoss, MultitaskRNN
 from ._targets import binarize_exchange_labels, resolve_exchange_labels
@@ -252,23 +260,44 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
         return loss
 
     # ------------------------------------------------------------- validation
+    # skorch's own ``_validate_params`` checks argument *names* (typos in
+    # ``module__...``) during ``initialize``; these constraints check *values*, in
+    # ``fit`` before any data is touched. skorch plumbing the model does not use
+    # (``iterator_*``, ``dataset``, ...) is skorch's to check.
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [StrictInterval(Real, 0, 1, closed="both")],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "hidden_size": [StrictInterval(Integral, 1, None, closed="left")],
+        "num_layers": [StrictInterval(Integral, 1, None, closed="left")],
+        "head_size": [StrictInterval(Integral, 1, None, closed="left")],
+        "loss": [StrOptions(set(_LOSSES))],
+        "exchange_threshold": [StrictInterval(Real, None, None, closed="neither"), None],
+        "random_state": ["random_state"],
+        "torch_num_threads": [StrictInterval(Integral, 1, None, closed="left"), None],
+        "progress_bar": ["boolean"],
+        "module": [callable],
+        "criterion": [callable],
+        "optimizer": [callable],
+        "lr": [StrictInterval(Real, 0, None, closed="left")],
+        "max_epochs": [StrictInterval(Integral, 1, None, closed="left")],
+        "batch_size": [StrictInterval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+        "train_split": [callable, None],
+        "callbacks": [list, tuple, StrOptions({"disable"}), None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "device": [str, torch.device, None],
+    }
+
     def _check_params(self) -> None:
-        if not 0 <= self.alpha <= 1:
-            raise ValueError(f"alpha must lie in [0, 1], got {self.alpha!r}.")
-        if self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {_LOSSES}, got {self.loss!r}.")
-        if self.cell not in ("lstm", "gru"):
-            raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
-        for name in ("hidden_size", "num_layers", "head_size", "max_epochs"):
-            value = getattr(self, name)
-            if not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        if self.batch_size != -1 and (
-            not isinstance(self.batch_size, int | np.integer) or self.batch_size < 1
-        ):
-            raise ValueError(
-                f"batch_size must be a positive integer or -1, got {self.batch_size!r}."
-            )
+        check_parameters(self)
+        if isinstance(self.device, str):
+            try:
+                torch.device(self.device)
+            except RuntimeError:
+                raise InvalidParameterError(
+                    f"The 'device' parameter of {type(self).__name__} must be a torch device "
+                    f"such as 'cpu', 'cuda' or 'cuda:1'. Got {self.device!r} instead."
+                ) from None
 
     def _check_X(self, X: Any) -> RaggedSequences:
         X = check_ragged(X, type(self).__name__)
