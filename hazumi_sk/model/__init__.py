@@ -1,6 +1,7 @@
 """The multitask sequence classifier (skorch) and its torch network."""
 
 from ._classifier import MultitaskSequenceClassifier, TrainingDivergedError
+from ._ensemble import SeedEnsembleClassifier
 from ._network import MultitaskLoss, MultitaskRNN
 from ._thresholded import ThresholdedRegressor
 from ._two_stage import TwoStageClassifier
@@ -9,6 +10,7 @@ __all__ = [
     "MultitaskLoss",
     "MultitaskRNN",
     "MultitaskSequenceClassifier",
+    "SeedEnsembleClassifier",
     "ThresholdedRegressor",
     "TrainingDivergedError",
     "TwoStageClassifier",
