@@ -19,8 +19,9 @@ import time
 import numpy as np
 from _paired_cv import HAZUMI_ROOT, fold_difference, paired_cv, paired_parser, paper_pipeline
 
-from hazumi_sk.cli._linguistic import NAMED_ENCODERS, replace_linguistic
 from hazumi_sk.datasets import load_hazumi, to_xy
+from hazumi_sk.features import replace_linguistic
+from hazumi_sk.vocabulary import NAMED_TEXT_ENCODERS
 
 SETTINGS = {
     "L single": ("L", 1.0),
@@ -31,7 +32,7 @@ SETTINGS = {
 
 def main() -> None:
     parser = paired_parser(__doc__, repeats=2, modalities=False)
-    parser.add_argument("--encoders", nargs="+", default=["dumpfile", *NAMED_ENCODERS])
+    parser.add_argument("--encoders", nargs="+", default=["dumpfile", *NAMED_TEXT_ENCODERS])
     args = parser.parse_args()
     dataset = load_hazumi(HAZUMI_ROOT, versions=["1902", "1911"])
     pipelines = {name: paper_pipeline(m, alpha=a) for name, (m, a) in SETTINGS.items()}

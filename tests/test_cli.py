@@ -111,10 +111,10 @@ def test_reproduce_tiny_on_real_data(tmp_path):
 
 @pytest.mark.slow
 def test_replace_linguistic_from_transcripts():
-    from hazumi_sk.cli._commands import _synthetic
-    from hazumi_sk.cli._linguistic import replace_linguistic
+    from hazumi_sk.features import replace_linguistic
+    from hazumi_sk.reproduction import demo_dataset
 
-    data = _synthetic(True, 0)
+    data = demo_dataset(tiny=True)
     new = replace_linguistic(data, "tfidf-svd")
     X, Y = data.features, new.features
     np.testing.assert_array_equal(X.lengths, Y.lengths)
@@ -138,13 +138,17 @@ def test_replace_linguistic_from_transcripts():
 
 @pytest.mark.slow
 def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
-    from hazumi_sk.cli._commands import _synthetic
-    from hazumi_sk.cli._experiments import PRESETS, tiny
-    from hazumi_sk.cli._runner import RunOptions, run_experiments
+    from hazumi_sk.reproduction import (
+        PRESETS,
+        RunOptions,
+        demo_dataset,
+        run_reproduction,
+        tiny_preset,
+    )
 
     items = ("worthwhile", "well-coordinated", "awkward")
     options = RunOptions(out_dir=tmp_path, items=items, feature_sets=("L", "ALL"))
-    files = run_experiments(_synthetic(True, 0), tiny(PRESETS["full"]), options)
+    files = run_reproduction(demo_dataset(tiny=True), tiny_preset(PRESETS["full"]), options)
     md = files.markdown.read_text()
     for title in ("Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Selection optimism"):
         assert title in md
@@ -159,8 +163,9 @@ def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
 
 
 def test_presets_plan_their_grids():
-    from hazumi_sk.cli._experiments import FEATURE_SETS, PRESETS
-    from hazumi_sk.cli._runner import RunOptions, _plan, _settings
+    from hazumi_sk.reproduction import PRESETS, RunOptions
+    from hazumi_sk.reproduction._run import _plan, _settings
+    from hazumi_sk.vocabulary import PAPER_FEATURE_SETS as FEATURE_SETS
 
     options = RunOptions(out_dir=Path("unused"))
     plan = _plan(PRESETS["full"], options, list(FEATURE_SETS))
@@ -185,21 +190,22 @@ def test_presets_plan_their_grids():
 
 
 def test_text_encoder_names_and_folders():
-    from hazumi_sk.cli._linguistic import DEFAULT_TEXT_ENCODER, encoder_and_model
+    from hazumi_sk.vocabulary import DEFAULT_TEXT_ENCODER, resolve_text_encoder
 
-    assert encoder_and_model(None) == (DEFAULT_TEXT_ENCODER, None) == ("use-multilingual", None)
-    assert encoder_and_model("ginza") == ("ginza", None)
-    assert encoder_and_model("models/bert-ja") == ("bert", "models/bert-ja")
+    assert resolve_text_encoder(None) == (DEFAULT_TEXT_ENCODER, None) == ("use-multilingual", None)
+    assert resolve_text_encoder("ginza") == ("ginza", None)
+    assert resolve_text_encoder("models/bert-ja") == ("bert", "models/bert-ja")
 
 
 def test_predict_rebuilds_the_linguistic_features_of_training(tmp_path, monkeypatch, capsys):
     from hazumi_sk.cli import _commands
+    from hazumi_sk.reproduction import demo_dataset
 
     calls = []
 
     def fake_load_real(data, text_encoder, linguistic):
         calls.append((text_encoder, linguistic))
-        return _commands._synthetic(True, 0), ["1902"]
+        return demo_dataset(tiny=True), ["1902"]
 
     monkeypatch.setattr(_commands, "_load_real", fake_load_real)
     (tmp_path / "Hazumi1902").mkdir()

@@ -21,6 +21,7 @@ SUBPACKAGES = [
     "hazumi_sk.model",
     "hazumi_sk.analysis",
     "hazumi_sk.evaluation",
+    "hazumi_sk.reproduction",
     "hazumi_sk.cli",
 ]
 

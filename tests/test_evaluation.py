@@ -12,7 +12,6 @@ from sklearn.linear_model import LogisticRegression
 
 from hazumi_sk.evaluation import (
     corrected_resampled_ttest,
-    load_paper_table,
     nested_cv_score,
     paired_permutation_test,
     paper_protocol_best,
@@ -237,6 +236,8 @@ def test_nested_cv_rejects_unknown_params(flat_data):
 
 
 def test_load_paper_table(tmp_path):
+    from hazumi_sk.reproduction import load_paper_table
+
     (tmp_path / "table3_multitask_alpha_worthwhile.csv").write_text("feature_set,0.1\nL,0.5\n")
     table = load_paper_table("table3", tables_dir=tmp_path)
     assert table.loc[0, "0.1"] == 0.5

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hazumi_sk.evaluation import ReproductionResults, load_paper_table, write_report
+from hazumi_sk.reproduction import ReproductionResults, load_paper_table, write_report
 
 PAPER_TABLES = Path(__file__).resolve().parents[1].parent / "shared" / "paper" / "tables"
 
@@ -138,7 +138,40 @@ def test_report_without_paper_tables_and_bad_args(tmp_path):
         write_report(ReproductionResults(), tmp_path, paper_tables_dir=tmp_path / "missing")
 
 
+def test_paper_tables_ship_with_the_package():
+    # Read from the installed package, not from a folder beside the checkout.
+    assert load_paper_table("table3").loc[3, "0.7"] == pytest.approx(0.817)
+    assert len(load_paper_table("table4")) == 18
+    assert load_paper_table("table1").set_index("item").loc["worthwhile", "r_self"] == 0.531
+
+
 @pytest.mark.skipif(not PAPER_TABLES.is_dir(), reason=f"paper tables not found at {PAPER_TABLES}")
-def test_real_paper_tables_load():
-    assert load_paper_table("table3", PAPER_TABLES).loc[3, "0.7"] == pytest.approx(0.817)
-    assert len(load_paper_table("table4", PAPER_TABLES)) == 18
+@pytest.mark.parametrize("name", ["table1", "table2", "table3", "table4", "table5"])
+def test_shipped_paper_tables_equal_the_transcription(name):
+    pd.testing.assert_frame_equal(load_paper_table(name), load_paper_table(name, PAPER_TABLES))
+
+
+def test_report_without_paper_dir_shows_shipped_numbers_and_no_path(tmp_path):
+    files = write_report(_results(), tmp_path)
+    md = files.markdown.read_text()
+    assert "0.531" in md and "0.817" in md  # paper columns from the shipped tables
+    assert "shipped with hazumi-sk" in md
+    assert "/shared/" not in md and str(Path.home()) not in md
+
+
+def test_writing_a_report_keeps_the_matplotlib_backend(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); import pandas as pd\n"
+        "import hazumi_sk.evaluation, hazumi_sk.reproduction, hazumi_sk.analysis\n"
+        "from hazumi_sk.reproduction import ReproductionResults, write_report\n"
+        "t3 = pd.DataFrame({'feature_set': ['L', 'L'], 'alpha': ['0.5', 'single'],\n"
+        "                   'mean': [0.7, 0.6], 'ci_low': [0.6, 0.5], 'ci_high': [0.8, 0.7]})\n"
+        f"write_report(ReproductionResults(table3=t3), {str(tmp_path)!r})\n"
+        "print(matplotlib.get_backend())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "svg"
+    assert (tmp_path / "table3.png").stat().st_size > 1000

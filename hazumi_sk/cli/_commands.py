@@ -12,40 +12,31 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import RAPPORT_ITEMS
-from ._experiments import ARCHITECTURES, FEATURE_SETS, PRESETS, TABLES, Preset, make_pipeline, tiny
-from ._linguistic import DEFAULT_TEXT_ENCODER, NAMED_ENCODERS, encoder_and_model
-from ._runner import RunOptions, paper_feature_set, run_experiments
-
-#: The demo: a minute-scale version of the paper's study on the synthetic corpus.
-DEMO_PRESET = Preset(
-    "demo",
-    tables=("table1", "table3"),
-    max_epochs=15,
-    n_splits=5,
-    n_repeats=2,
-    alphas=(0.3, 0.7),
-    feature_sets=("L", "L+V"),
-    architectures=("LSTM(1-128)",),
-    hidden_scale=1 / 8,
-    head_size=16,
-    lr=0.01,
-    nested=True,
-    n_inner_splits=3,
+from ..reproduction import (
+    ARCHITECTURES,
+    DEMO_CORPUS,
+    DEMO_PRESET,
+    PRESETS,
+    TINY_CORPUS,
+    Preset,
+    RunOptions,
+    demo_dataset,
+    make_pipeline,
+    run_reproduction,
+    tiny_preset,
 )
-DEMO_CORPUS = {"n_dialogues": 60, "n_exchanges": (12, 24),
-               "feature_dims": {"A": 12, "L": 24, "B": 8, "V": 12}}  # fmt: skip
-TINY_CORPUS = {"n_dialogues": 24, "n_exchanges": (10, 14),
-               "feature_dims": {"A": 4, "L": 6, "B": 3, "V": 4}}  # fmt: skip
+from ..vocabulary import (
+    DEFAULT_TEXT_ENCODER,
+    NAMED_TEXT_ENCODERS,
+    PAPER_FEATURE_SETS,
+    TEXT_ENCODERS,
+    parse_modalities,
+    resolve_text_encoder,
+)
 
 
 class CommandError(ValueError):
     """A bad command-line argument; the message names the parameter."""
-
-
-def default_paper_tables() -> Path | None:
-    from ..evaluation._paper import default_paper_tables_dir
-
-    return default_paper_tables_dir()
 
 
 def _check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
@@ -64,9 +55,9 @@ def _check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None
         return None
     if linguistic != "transcripts":
         raise CommandError("--text-encoder needs --linguistic transcripts.")
-    if text_encoder not in NAMED_ENCODERS and not Path(text_encoder).is_dir():
+    if text_encoder not in NAMED_TEXT_ENCODERS and not Path(text_encoder).is_dir():
         raise CommandError(
-            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_ENCODERS)} nor "
+            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} nor "
             "a local model folder."
         )
     return text_encoder
@@ -84,13 +75,15 @@ def _check_tables(tables: list[str], preset: Preset) -> tuple[str, ...]:
 def _check_feature_sets(feature_sets: list[str] | None) -> tuple[str, ...] | None:
     if not feature_sets:
         return None
-    known = {"A", "L", "B", "V", "P", "S"}
     for fs in feature_sets:
-        tags = fs.split("+")
-        if fs.upper() != "ALL" and (not all(t in known for t in tags) or "L" not in tags):
+        try:
+            tags = parse_modalities(fs)
+        except (TypeError, ValueError) as error:
+            raise CommandError(f"--feature-sets: unknown feature set {fs!r}: {error}") from error
+        if "L" not in tags:
             raise CommandError(
-                f"--feature-sets: unknown feature set {fs!r}; use the paper's {list(FEATURE_SETS)} "
-                "or a '+' combination of A, L, B, V (P, S) that includes L."
+                f"--feature-sets: {fs!r} lacks L; every feature set of the paper includes L "
+                f"(the paper's sets: {list(PAPER_FEATURE_SETS)})."
             )
     return tuple(feature_sets)
 
@@ -110,18 +103,13 @@ def _check_data_dir(path: str | None, parameter: str = "--data") -> Path:
 
 
 def _paper_tables(path: str | None) -> Path | None:
+    """None: the paper's tables shipped with the package."""
     if path is None:
-        return default_paper_tables()
+        return None
     folder = Path(path)
     if not folder.is_dir():
         raise CommandError(f"--paper-tables: folder {folder} does not exist.")
     return folder
-
-
-def _synthetic(tiny_corpus: bool, seed: int):
-    from ..datasets import make_synthetic_hazumi
-
-    return make_synthetic_hazumi(**(TINY_CORPUS if tiny_corpus else DEMO_CORPUS), random_state=seed)
 
 
 def _load_real(data: Path, text_encoder: str | None, linguistic: str):
@@ -130,7 +118,7 @@ def _load_real(data: Path, text_encoder: str | None, linguistic: str):
     versions = [v for v in ("1902", "1911") if (data / f"Hazumi{v}").is_dir()]
     dataset = load_hazumi(data, versions=versions)
     if linguistic == "transcripts":
-        from ._linguistic import replace_linguistic
+        from ..features import replace_linguistic
 
         dataset = replace_linguistic(dataset, text_encoder=text_encoder)
     return dataset, versions
@@ -138,8 +126,8 @@ def _load_real(data: Path, text_encoder: str | None, linguistic: str):
 
 def cmd_demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    preset = tiny(DEMO_PRESET) if args.tiny else DEMO_PRESET
-    dataset = _synthetic(args.tiny, args.seed)
+    preset = tiny_preset(DEMO_PRESET) if args.tiny else DEMO_PRESET
+    dataset = demo_dataset(args.tiny, args.seed)
     options = RunOptions(
         out_dir=Path(args.out),
         n_jobs=args.n_jobs,
@@ -147,10 +135,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         paper_tables_dir=_paper_tables(args.paper_tables),
         title="hazumi-sk demo: the paper's study on the synthetic corpus",
         data_description="synthetic corpus (make_synthetic_hazumi, "
-        f"{DEMO_CORPUS['n_dialogues'] if not args.tiny else TINY_CORPUS['n_dialogues']} dialogues)"
+        f"{(TINY_CORPUS if args.tiny else DEMO_CORPUS)['n_dialogues']} dialogues)"
         "; paper columns are for the real corpus and shown for orientation only",
     )
-    files = run_experiments(dataset, preset, options)
+    files = run_reproduction(dataset, preset, options)
     print(f"Report: {files.html} ({time.perf_counter() - start:.0f} s)")
     return 0
 
@@ -166,7 +154,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.tables:
         preset = replace(preset, tables=_check_tables(args.tables, preset))
     if args.tiny:
-        preset = tiny(preset)
+        preset = tiny_preset(preset)
     items = _check_items(args.labels, "--labels")
     feature_sets = _check_feature_sets(args.feature_sets)
     paper_tables = _paper_tables(args.paper_tables)
@@ -183,7 +171,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         data_description=f"{data} (Hazumi{' + '.join(versions)}), linguistic features from "
         f"the {args.linguistic}",
     )
-    files = run_experiments(dataset, preset, options)
+    files = run_reproduction(dataset, preset, options)
     _print_summary(files.markdown)
     print(f"Report: {files.html} ({time.perf_counter() - start:.0f} s)")
     return 0
@@ -198,16 +186,17 @@ def _print_summary(markdown: Path) -> None:
 
 def _dataset_for(args: argparse.Namespace, linguistic: str, text_encoder: str | None):
     if args.synthetic:
-        return _synthetic(getattr(args, "tiny", False), args.seed)
+        return demo_dataset(getattr(args, "tiny", False), args.seed)
     data = _check_data_dir(args.data)
     return _load_real(data, text_encoder, linguistic)[0]
 
 
 def _check_shippable_encoder(linguistic: str, text_encoder: str | None) -> None:
     """A saved model must rebuild the same L columns on new dialogues."""
-    if linguistic == "transcripts" and encoder_and_model(text_encoder)[0] == "tfidf-svd":
+    encoder = resolve_text_encoder(text_encoder)[0]
+    if linguistic == "transcripts" and TEXT_ENCODERS[encoder].fitted_on_corpus:
         raise CommandError(
-            "--text-encoder tfidf-svd is fitted on the training corpus and could not be "
+            f"--text-encoder {encoder} is fitted on the training corpus and could not be "
             "rebuilt for new dialogues; use use-multilingual, ginza, a local BERT folder "
             "or --linguistic dumpfile."
         )
@@ -232,9 +221,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     X, y = to_xy(dataset, item=args.item)
     preset = Preset("train", tables=(), max_epochs=args.epochs)
     if args.tiny:
-        preset = tiny(preset)
-    fs = paper_feature_set(args.feature_set, X.modality_set)
-    model = make_pipeline(fs, args.alpha, args.architecture, preset, args.seed)
+        preset = tiny_preset(preset)
+    model = make_pipeline(args.feature_set, args.alpha, args.architecture, preset, args.seed)
     model.fit(X, y)
     model.hazumi_item_ = args.item  # which item the saved model recognises
     # How its L columns were made, so that predict rebuilds the same ones.
@@ -315,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the study on the built-in synthetic corpus (< 3 min)")
     demo.add_argument("--out", default="hazumi-demo", help="output folder (hazumi-demo)")
     demo.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
-    demo.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
+    demo.add_argument("--paper-tables", default=None, help="folder replacing the paper's shipped CSV tables")
     common(demo)
     demo.set_defaults(func=cmd_demo)
 
@@ -333,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--repeats", type=int, default=None, help="override CV repeats")
     rep.add_argument("--out", default="hazumi-reproduction", help="output folder")
     rep.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
-    rep.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
+    rep.add_argument("--paper-tables", default=None, help="folder replacing the paper's shipped CSV tables")
     rep.add_argument(
         "--linguistic", choices=["dumpfile", "transcripts"], default="transcripts",
         help="L features from the ELAN transcripts (default: UPOS + sentence vector) "
@@ -380,4 +368,4 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-__all__ = ["TABLES", "CommandError", "build_parser"]
+__all__ = ["CommandError", "build_parser"]

@@ -28,6 +28,7 @@ from ._multimodal import MultimodalFeatures
 from ._pos import upos_counts
 from ._readers import read_joint_csv, read_openface_csv
 from ._transcript import clean_transcript
+from ._transcript_block import replace_linguistic
 
 __all__ = [
     "AcousticFeatures",
@@ -48,6 +49,7 @@ __all__ = [
     "exchange_kinematics",
     "read_joint_csv",
     "read_openface_csv",
+    "replace_linguistic",
     "upos_counts",
     "write_demo_recordings",
 ]

@@ -7,14 +7,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import NamedTuple
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")  # reports are written headless (CLI, tests, clusters)
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from ._document import Document  # noqa: E402
-from ._paper import default_paper_tables_dir, load_paper_table  # noqa: E402
+from ..evaluation import Document
+from ._canvas import new_axes, save_figure
+from ._paper import load_paper_table
 
 __all__ = ["ReportFiles", "ReproductionResults", "write_report"]
 
@@ -57,7 +54,7 @@ class ReproductionResults:
     Examples
     --------
     >>> import pandas as pd
-    >>> from hazumi_sk.evaluation import ReproductionResults
+    >>> from hazumi_sk.reproduction import ReproductionResults
     >>> res = ReproductionResults(settings=pd.DataFrame({"setting": ["folds"], "value": ["5"]}))
     >>> res.table1 is None
     True
@@ -85,8 +82,7 @@ class ReportFiles(NamedTuple):
 
 
 def _paper_or_none(name: str, tables_dir: Path | None) -> pd.DataFrame | None:
-    if tables_dir is None:
-        return None
+    """The paper's table: the shipped copy, or ``tables_dir``'s when one is given."""
     try:
         return load_paper_table(name, tables_dir)
     except FileNotFoundError:
@@ -168,7 +164,7 @@ def _paper_table5_long(paper: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def _plot_table3(frame: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = new_axes((7, 4))
     multi = frame[frame["alpha"] != "single"].copy()
     multi["a"] = multi["alpha"].astype(float)
     single = frame[frame["alpha"] == "single"].set_index("feature_set")["mean"]
@@ -186,14 +182,11 @@ def _plot_table3(frame: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("weighted F1")
     ax.set_title("Table 3: reproduced multitask (band: 95% CI), single task, paper")
     ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.15))
-    fig.tight_layout()
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, tight=True)
 
 
 def _plot_table4(frame: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = new_axes((8, 4))
     x = range(len(frame))
     ax.bar([i - 0.2 for i in x], frame["diff"], width=0.4, label="reproduced")
     if "paper_diff" in frame and frame["paper_diff"].notna().any():
@@ -203,10 +196,7 @@ def _plot_table4(frame: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("best multitask - best single (F1)")
     ax.set_title("Table 4: multitask gain per item")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def _section_table4(doc: Document, ours: pd.DataFrame, paper: pd.DataFrame | None) -> pd.DataFrame:
@@ -260,9 +250,8 @@ def write_report(
         Output folder (created). Images are referenced relative to it, so the
         folder can be moved as a whole.
     paper_tables_dir : path-like, optional
-        Folder of the paper's CSV tables; defaults to
-        ``../shared/paper/tables`` beside the repository when present. Without
-        it the ``paper`` columns stay empty.
+        A folder of CSV files replacing the paper's tables shipped with the
+        package (see :func:`load_paper_table`).
     title : str
         Report title.
 
@@ -274,7 +263,7 @@ def write_report(
     Examples
     --------
     >>> import tempfile, pandas as pd
-    >>> from hazumi_sk.evaluation import ReproductionResults, write_report
+    >>> from hazumi_sk.reproduction import ReproductionResults, write_report
     >>> res = ReproductionResults(table3=pd.DataFrame(
     ...     {"feature_set": ["L", "L"], "alpha": ["0.5", "single"], "mean": [0.7, 0.6],
     ...      "ci_low": [0.6, 0.5], "ci_high": [0.8, 0.7]}))
@@ -286,15 +275,15 @@ def write_report(
         raise TypeError(f"results must be a ReproductionResults, got {type(results).__name__}.")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables_dir = Path(paper_tables_dir) if paper_tables_dir else default_paper_tables_dir()
-    if paper_tables_dir is not None and not Path(paper_tables_dir).is_dir():
+    tables_dir = Path(paper_tables_dir) if paper_tables_dir is not None else None
+    if tables_dir is not None and not tables_dir.is_dir():
         raise FileNotFoundError(f"paper_tables_dir {paper_tables_dir} is not a folder.")
     doc = Document(title)
     figures: list[Path] = []
     present = [f.name for f in fields(results) if getattr(results, f.name) is not None]
+    source = "from paper_tables_dir" if tables_dir else "shipped with hazumi-sk"
     doc.paragraph(
-        "Reproduced numbers next to the published ones "
-        f"(paper tables: {tables_dir if tables_dir else 'not available'}). "
+        f"Reproduced numbers next to the published ones (paper tables {source}). "
         f"Sections: {', '.join(present) if present else 'none'}."
     )
     if results.settings is not None:

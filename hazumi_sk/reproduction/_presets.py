@@ -1,14 +1,11 @@
-"""The paper's experiment grid: presets, pipelines and batched repeated-CV scoring."""
+"""How much of the paper to run: architectures, alphas, tables and the presets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from ..evaluation import Cell, repeated_splits, run_cells
+from ..vocabulary import PAPER_FEATURE_SETS
 
 #: The recurrent architectures of the paper's Table 2 (name as printed there).
 ARCHITECTURES: dict[str, dict[str, Any]] = {
@@ -17,7 +14,6 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
     "LSTM(2-128)": {"cell": "lstm", "hidden_size": 128, "num_layers": 2},
     "LSTM(1-64)": {"cell": "lstm", "hidden_size": 64, "num_layers": 1},
 }
-FEATURE_SETS: tuple[str, ...] = ("L", "L+A", "L+B", "L+V", "ALL")
 ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 TABLES: tuple[str, ...] = ("table1", "table2", "table3", "table4", "table5")
 #: The single-task model is the multitask one with all weight on the dialogue loss.
@@ -38,7 +34,7 @@ class Preset:
     n_splits: int = 5
     n_repeats: int = 1
     alphas: tuple[float, ...] = ALPHAS
-    feature_sets: tuple[str, ...] = FEATURE_SETS
+    feature_sets: tuple[str, ...] = PAPER_FEATURE_SETS
     architectures: tuple[str, ...] = tuple(ARCHITECTURES)
     hidden_scale: float = 1.0
     head_size: int = 128
@@ -96,7 +92,14 @@ def grid_of(preset: Preset, part: str) -> tuple[tuple[str, ...], tuple[float, ..
     return tuple(feature_sets), tuple(alphas)
 
 
-def tiny(preset: Preset) -> Preset:
+def part_grid(preset: Preset, part: str, feature_sets: list[str]) -> tuple[list, list]:
+    """The part's feature sets (those usable here, in the user's order) and alphas + single."""
+    wanted, alphas = grid_of(preset, part)
+    chosen = [fs for fs in feature_sets if fs in wanted] or feature_sets
+    return chosen, [*alphas, SINGLE_TASK_ALPHA]
+
+
+def tiny_preset(preset: Preset) -> Preset:
     """A seconds-long variant for tests: 2 epochs, 2 folds, 2 alphas, 8-unit networks."""
     return replace(
         preset,
@@ -123,80 +126,41 @@ def alpha_label(alpha: float) -> str:
     return "single" if alpha == SINGLE_TASK_ALPHA else f"{alpha:g}"
 
 
-def make_pipeline(feature_set: str, alpha: float, architecture: str, preset: Preset, seed: int):
-    """``ModalitySelector -> SequenceScaler -> MultitaskSequenceClassifier`` for one cell."""
-    from sklearn.pipeline import Pipeline
+#: The demo: a minute-scale version of the paper's study on the synthetic corpus.
+DEMO_PRESET = Preset(
+    "demo",
+    tables=("table1", "table3"),
+    max_epochs=15,
+    n_splits=5,
+    n_repeats=2,
+    alphas=(0.3, 0.7),
+    feature_sets=("L", "L+V"),
+    architectures=("LSTM(1-128)",),
+    hidden_scale=1 / 8,
+    head_size=16,
+    lr=0.01,
+    nested=True,
+    n_inner_splits=3,
+)
 
-    from ..model import MultitaskSequenceClassifier
-    from ..preprocessing import ModalitySelector, SequenceScaler
-
-    arch = ARCHITECTURES[architecture]
-    model = MultitaskSequenceClassifier(
-        alpha=alpha,
-        cell=arch["cell"],
-        hidden_size=max(2, int(round(arch["hidden_size"] * preset.hidden_scale))),
-        num_layers=arch["num_layers"],
-        head_size=preset.head_size,
-        max_epochs=preset.max_epochs,
-        batch_size=preset.batch_size,
-        lr=preset.lr,
-        random_state=seed,
-        torch_num_threads=preset.torch_threads,
-    )
-    return Pipeline(
-        [("select", ModalitySelector(feature_set)), ("scale", SequenceScaler()), ("model", model)]
-    )
-
-
-def config_grid(
-    items: list[str], feature_sets: list[str], alphas: list[float], architectures: list[str]
-) -> pd.DataFrame:
-    """All (item, feature_set, alpha, model) combinations, one per row."""
-    index = pd.MultiIndex.from_product(
-        [items, feature_sets, alphas, architectures],
-        names=["item", "feature_set", "alpha", "model"],
-    )
-    return index.to_frame(index=False)
+#: Synthetic corpora of the demo and of its seconds-long ``--tiny`` variant.
+DEMO_CORPUS = {"n_dialogues": 60, "n_exchanges": (12, 24),
+               "feature_dims": {"A": 12, "L": 24, "B": 8, "V": 12}}  # fmt: skip
+TINY_CORPUS = {"n_dialogues": 24, "n_exchanges": (10, 14),
+               "feature_dims": {"A": 4, "L": 6, "B": 3, "V": 4}}  # fmt: skip
 
 
-def score_configs(
-    configs: pd.DataFrame,
-    targets: dict[str, tuple[Any, np.ndarray]],
-    preset: Preset,
-    *,
-    seed: int,
-    n_jobs: int | None,
-    cache_dir: Any,
-    label: str,
-) -> pd.DataFrame:
-    """Repeated-CV fold scores for every config row, as one long DataFrame.
+def demo_dataset(tiny: bool = False, random_state: int = 0):
+    """The demo's synthetic corpus (:data:`DEMO_CORPUS`, or :data:`TINY_CORPUS`).
 
-    ``targets`` maps each item to its ``(X, y)``. All cells of an item run as one
-    joblib batch so ``n_jobs`` spreads over configurations as well as folds;
-    finished cells come from ``cache_dir``.
+    Examples
+    --------
+    >>> from hazumi_sk.reproduction import demo_dataset
+    >>> demo_dataset(tiny=True).features.n_dialogues
+    24
     """
-    frames = []
-    for item, group in configs.groupby("item", sort=False):
-        X, y = targets[item]
-        splits = repeated_splits(True, y, preset.n_splits, preset.n_repeats, seed)
-        cells, rows = [], []
-        for config in group.itertuples(index=False):
-            estimator = make_pipeline(config.feature_set, config.alpha, config.model, preset, seed)
-            for repeat, fold, train, test in splits:
-                cells.append(Cell(estimator, train, test))
-                rows.append({**config._asdict(), "repeat": repeat, "fold": fold,
-                             "n_train": len(train), "n_test": len(test)})  # fmt: skip
-        records = run_cells(
-            cells,
-            X,
-            y,
-            scoring="f1_weighted",
-            n_jobs=n_jobs,
-            cache_dir=cache_dir,
-            progress=f"{label}: {item}",
-        )
-        frame = pd.DataFrame(rows)
-        frame["score"] = [r["score"] for r in records]
-        frame["fit_time"] = [r["fit_time"] for r in records]
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    from ..datasets import make_synthetic_hazumi
+
+    return make_synthetic_hazumi(
+        **(TINY_CORPUS if tiny else DEMO_CORPUS), random_state=random_state
+    )

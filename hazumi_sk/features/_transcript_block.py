@@ -1,4 +1,4 @@
-"""Replace the dumpfile's linguistic block by features computed from the ELAN transcripts."""
+"""Replace a corpus' linguistic block by features computed from its ELAN transcripts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import pandas as pd
 from sklearn.utils import Bunch
 
 from ..sequences import RaggedSequences
+from ..vocabulary import describe_text_encoder, resolve_text_encoder
+
+__all__ = ["replace_linguistic"]
 
 
 def _elan_positions(dialogue: Any) -> dict[int, int]:
@@ -34,54 +37,47 @@ def _rows_for_features(
     return out
 
 
-#: Sentence encoders that need no local model folder (``--text-encoder NAME``).
-NAMED_ENCODERS = ("tfidf-svd", "use-multilingual", "ginza")
-#: The reproduction default, chosen by ``benchmarks/bench_text_encoder.py``: the
-#: encoders tie within noise on worthwhile; USE had the best L-only F1, needs no
-#: fitting on the evaluated dialogues and is closest in kind to the paper's BERT.
-DEFAULT_TEXT_ENCODER = "use-multilingual"
-
-
-def encoder_and_model(text_encoder: str | None) -> tuple[str, str | None]:
-    """``--text-encoder`` value -> ``(encoder, model)`` for LinguisticFeatures.
-
-    A name from :data:`NAMED_ENCODERS` selects that encoder; anything else is taken
-    as the folder of a local Hugging Face BERT.
-    """
-    name = text_encoder or DEFAULT_TEXT_ENCODER
-    if name in NAMED_ENCODERS:
-        return name, None
-    return "bert", name
-
-
-def _encoder_note(encoder: str, model: str | None) -> str:
-    if encoder == "tfidf-svd":
-        return "TF-IDF/SVD fitted once on all dialogues' utterances (unsupervised, not per fold)"
-    if encoder == "use-multilingual":
-        return "multilingual Universal Sentence Encoder v3 (512-d, pretrained)"
-    if encoder == "ginza":
-        return "mean ja_ginza word vectors (300-d, pretrained)"
-    return f"BERT mean pooling from {model}"
-
-
 def replace_linguistic(
     dataset: Bunch, text_encoder: str | None = None, pos_backend: str = "sudachi"
 ) -> Bunch:
-    """The dataset with its L columns computed by :class:`~hazumi_sk.features.LinguisticFeatures`.
+    """The dataset with its L columns computed from the ELAN transcripts.
 
-    UPOS counts (offline ``pos_backend``) plus a sentence vector from ``text_encoder``:
-    one of :data:`NAMED_ENCODERS` or a local BERT folder (default
-    :data:`DEFAULT_TEXT_ENCODER`). A TF-IDF/SVD is fitted once on all dialogues'
-    utterances (unsupervised, labels unused) rather than inside each CV fold; the
-    report's feature table says so. Where one dumpfile row merges several ELAN
-    exchanges, the counts are summed and the vectors averaged.
+    The L block of ``reproduce``: :class:`LinguisticFeatures` UPOS counts (offline
+    ``pos_backend``) plus a sentence vector from ``text_encoder``, one of
+    :data:`~hazumi_sk.vocabulary.NAMED_TEXT_ENCODERS` or a local BERT folder
+    (default :data:`~hazumi_sk.vocabulary.DEFAULT_TEXT_ENCODER`). A TF-IDF/SVD is
+    fitted once on all dialogues' utterances (unsupervised, labels unused) rather
+    than inside each CV fold; ``feature_columns``' ``source`` says so. Where one
+    dumpfile row merges several ELAN exchanges, the counts are summed and the
+    vectors averaged.
+
+    Parameters
+    ----------
+    dataset : Bunch
+        A corpus from :func:`~hazumi_sk.datasets.load_hazumi` (with ``dialogues``,
+        ``features``, ``feature_rows`` and ``feature_columns``).
+    text_encoder : str, optional
+        Encoder name or local BERT folder; None for the default.
+    pos_backend : str, default="sudachi"
+        The UPOS tagger (see :class:`LinguisticFeatures`).
+
+    Returns
+    -------
+    dataset : Bunch
+        A copy whose ``features`` hold the new L columns in place of the old ones.
+
+    Examples
+    --------
+    >>> from hazumi_sk.datasets import load_hazumi
+    >>> from hazumi_sk.features import replace_linguistic
+    >>> data = replace_linguistic(load_hazumi("hazumi"), "ginza")  # doctest: +SKIP
     """
-    from ..features import LinguisticFeatures
+    from ._linguistic import LinguisticFeatures
 
     features: RaggedSequences = dataset.features
     by_id = {d.dialogue_id: d for d in dataset.dialogues}
     dialogues = [by_id[i] for i in features.dialogue_ids]
-    encoder, model = encoder_and_model(text_encoder)
+    encoder, model = resolve_text_encoder(text_encoder)
     extractor = LinguisticFeatures(
         pos_backend=pos_backend, encoder=encoder, model=model, verbose=True
     )
@@ -105,7 +101,7 @@ def replace_linguistic(
     new_features = RaggedSequences.hstack(
         [features.select_columns(np.flatnonzero(keep)), linguistic]
     )
-    source = f"transcripts: UPOS ({pos_backend}) + {_encoder_note(encoder, model)}"
+    source = f"transcripts: UPOS ({pos_backend}) + {describe_text_encoder(encoder, model)}"
     columns = pd.concat(
         [
             dataset.feature_columns[dataset.feature_columns["modality"] != "L"],
