@@ -34,7 +34,12 @@ from sklearn.utils.estimator_checks import check_estimator
 import hazumi_sk
 from hazumi_sk.model import MultitaskSequenceClassifier
 from hazumi_sk.model._toy import make_toy_sequences
-from hazumi_sk.preprocessing import ModalitySelector, SequencePooler, SequenceScaler
+from hazumi_sk.preprocessing import (
+    ModalitySelector,
+    SequencePooler,
+    SequenceScaler,
+    SequenceTransformer,
+)
 from hazumi_sk.sequences import RaggedSequences
 
 
@@ -52,6 +57,12 @@ def _sequence_scaler():
 
 def _sequence_pooler():
     return (SequencePooler(stats=("mean", "std", "head_mean", "slope"), k=2), *_toy())
+
+
+def _sequence_transformer():
+    from sklearn.decomposition import PCA
+
+    return (SequenceTransformer(PCA(n_components=2)), *_toy())
 
 
 def _multitask_classifier():
@@ -117,6 +128,7 @@ ESTIMATOR_FACTORIES = {
     "ModalitySelector": _modality_selector,
     "SequenceScaler": _sequence_scaler,
     "SequencePooler": _sequence_pooler,
+    "SequenceTransformer": _sequence_transformer,
     "MultitaskSequenceClassifier": _multitask_classifier,
     "AcousticFeatures": _dialogue_extractor(lambda: _features_module().AcousticFeatures()),
     "BodyFeatures": _dialogue_extractor(lambda: _features_module().BodyFeatures()),
@@ -204,6 +216,7 @@ EXPECTED_FAILED_CHECKS = {
     "ModalitySelector": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "SequenceScaler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "SequencePooler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
+    "SequenceTransformer": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "MultitaskSequenceClassifier": NUMPY_INPUT_CHECKS | CLASSIFIER_NUMPY_CHECKS | SKORCH_CHECKS,
     "DumpfileFeatures": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
 }

@@ -1,7 +1,8 @@
-"""Pipeline steps for exchange sequences: modality selection, scaling and pooling."""
+"""Pipeline steps for exchange sequences: selection, scaling, pooling, wrapped transformers."""
 
 from ._pooling import SequencePooler
 from ._scaler import SequenceScaler
 from ._selector import ModalitySelector
+from ._sequence_transformer import SequenceTransformer
 
-__all__ = ["ModalitySelector", "SequencePooler", "SequenceScaler"]
+__all__ = ["ModalitySelector", "SequencePooler", "SequenceScaler", "SequenceTransformer"]
