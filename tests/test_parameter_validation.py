@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
+from hazumi_sk.features import DumpfileFeatures
 from hazumi_sk.model import MultitaskSequenceClassifier
 from hazumi_sk.model._toy import make_toy_sequences
+from hazumi_sk.preprocessing import ModalitySelector
 
 TOY = make_toy_sequences(n_dialogues=12, lengths=(3, 7), random_state=0)
 
@@ -24,6 +26,14 @@ def fit_classifier(**kwargs):
     X, y = TOY
     params = {"hidden_size": 4, "head_size": 4, "max_epochs": 1, "torch_num_threads": 1}
     MultitaskSequenceClassifier(**{**params, **kwargs}).fit(X, y)
+
+
+def fit_selector(**kwargs):
+    ModalitySelector(**kwargs).fit(TOY[0])
+
+
+def fit_dumpfile(**kwargs):
+    DumpfileFeatures(**kwargs).fit(TOY[0])
 
 
 CLF = "MultitaskSequenceClassifier"
@@ -64,6 +74,14 @@ ROWS = [
     bad(fit_classifier, {"verbose": -1}, "'verbose'", "[0, inf)", "Got -1"),
     bad(fit_classifier, {"device": "gpu0"}, "'device'", "torch device", "'gpu0'"),
     bad(fit_classifier, {"device": 0}, "'device'", "str", "Got 0"),
+    # ------------------------------------------------------------ ModalitySelector
+    bad(fit_selector, {"modalities": None}, "'modalities' parameter of ModalitySelector", "None"),
+    bad(fit_selector, {"modalities": 3}, "'modalities'", "str", "array-like", "Got 3"),
+    bad(fit_selector, {"modalities": "L+Q"}, "modalities='L+Q'", "['Q']", error=ValueError),
+    bad(fit_selector, {"modalities": ["L", 1]}, "modalities=", "string", error=TypeError),
+    # ------------------------------------------------------------ DumpfileFeatures
+    bad(fit_dumpfile, {"modalities": None}, "'modalities' parameter of DumpfileFeatures"),
+    bad(fit_dumpfile, {"prefix": "yes"}, "'prefix'", "bool", "'yes'"),
 ]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
+from ..utils._param_validation import check_parameters
 from ..vocabulary import parse_modalities
 
 __all__ = ["DumpfileFeatures"]
@@ -66,6 +67,11 @@ class DumpfileFeatures(TransformerMixin, BaseEstimator):
     ['L__noun', 'P__EDA_mean']
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "modalities": [str, "array-like"],
+        "prefix": ["boolean"],
+    }
+
     def __init__(self, modalities: str | list[str] = "ALL", prefix: bool = True) -> None:
         self.modalities = modalities
         self.prefix = prefix
@@ -82,6 +88,7 @@ class DumpfileFeatures(TransformerMixin, BaseEstimator):
         -------
         self
         """
+        check_parameters(self)
         features = _as_sequences(X)
         tags = parse_modalities(self.modalities)
         present = set(features.modality_set)

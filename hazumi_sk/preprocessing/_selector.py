@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
 from ..utils import VersionedStateMixin, check_feature_names, check_ragged
+from ..utils._param_validation import check_parameters
 from ..vocabulary import parse_modalities
 
 __all__ = ["ModalitySelector"]
@@ -52,6 +53,9 @@ class ModalitySelector(VersionedStateMixin, TransformerMixin, BaseEstimator):
     ['word', 'smile']
     """
 
+    # The tags themselves are checked against the data by parse_modalities in fit.
+    _parameter_constraints: ClassVar[dict] = {"modalities": [str, "array-like"]}
+
     def __init__(self, modalities: str | Sequence[str] = "ALL") -> None:
         self.modalities = modalities
 
@@ -70,6 +74,7 @@ class ModalitySelector(VersionedStateMixin, TransformerMixin, BaseEstimator):
         self : ModalitySelector
             The fitted selector.
         """
+        check_parameters(self)
         X = check_ragged(X, type(self).__name__)
         self.modalities_ = parse_modalities(self.modalities, X.modality_set)
         self.support_ = np.isin(X.modalities, self.modalities_)
