@@ -3,11 +3,12 @@
 from ._dialogue import EXCHANGE_TIME_COLUMNS, Dialogue
 from ._errors import HazumiFormatError
 from ._fetch import fetch_hazumi, get_data_home
-from ._hazumi import SUPPORTED_VERSIONS, load_hazumi
+from ._harmonize import HARMONIZED_COLUMNS
+from ._hazumi import SUPPORTED_VERSIONS, VERSION_SETTINGS, load_hazumi
 from ._items import NEGATIVE_ITEMS, RAPPORT_ITEMS, RAPPORT_ITEMS_JA, item_polarity
 from ._labels import CleanLabel, clean_label
 from ._synthetic import make_synthetic_hazumi
-from ._targets import to_xy
+from ._targets import EXCHANGE_LABELS, to_xy, ts_on_ss_scale
 
 __all__ = [
     "EXCHANGE_TIME_COLUMNS",
@@ -15,6 +16,9 @@ __all__ = [
     "CleanLabel",
     "HazumiFormatError",
     "SUPPORTED_VERSIONS",
+    "VERSION_SETTINGS",
+    "HARMONIZED_COLUMNS",
+    "EXCHANGE_LABELS",
     "clean_label",
     "fetch_hazumi",
     "get_data_home",
@@ -25,4 +29,5 @@ __all__ = [
     "item_polarity",
     "make_synthetic_hazumi",
     "to_xy",
+    "ts_on_ss_scale",
 ]

@@ -16,6 +16,7 @@ from ._dialogue import Dialogue
 from ._dumpfile import DumpFile, read_dumpfile
 from ._elan import read_eaf
 from ._errors import HazumiFormatError
+from ._harmonize import harmonize_dumpfile, original_name
 from ._items import RAPPORT_ITEMS
 from ._join import ExclusionLog, build_exchange_table, join_dumpfile
 from ._questionnaire import ID_PATTERN, read_questionnaires
@@ -28,7 +29,7 @@ SUPPORTED_VERSIONS = ("1902", "1911", "2010", "2012")
 VERSION_SETTINGS = {"1902": "in person", "1911": "in person", "2010": "online", "2012": "online"}
 #: Column order of the feature matrix: modality blocks in this order.
 MODALITY_ORDER = ("A", "L", "S", "V", "B", "P")
-_COLUMN_POLICIES = ("common", "union")
+_COLUMN_POLICIES = ("common", "union", "harmonized")
 _FOLDER = re.compile(r"^Hazumi(\d{4})$")
 _ROWS = ["dialogue_id", "row", "start_ms", "end_ms", "SS", "TS_mean", "TC_mean", "elan_exchanges"]
 
@@ -89,13 +90,17 @@ def _session_ids(folder: Path, version: str) -> list[str]:
     return ids
 
 
-def _load_session(folder: Path, dialogue_id: str, version: str, log: ExclusionLog) -> _Session:
+def _load_session(
+    folder: Path, dialogue_id: str, version: str, log: ExclusionLog, harmonized: bool = False
+) -> _Session:
     eaf = folder / "elan" / f"{dialogue_id}.eaf"
     table = build_exchange_table(read_eaf(eaf), dialogue_id, log)
     dump_path = folder / "dumpfiles" / f"{dialogue_id}.csv"
     dump, rows = None, None
     if dump_path.exists():
         dump = read_dumpfile(dump_path, version)
+        if harmonized:
+            dump = harmonize_dumpfile(dump, version)
         joined = join_dumpfile(table, dump, version, dialogue_id, log)
         table, rows = joined.exchanges, joined.feature_rows
     else:
@@ -158,21 +163,27 @@ def _select_columns(
         raise HazumiFormatError(f"Feature column(s) with different modalities: {clash[clash > 1]}")
     present = {v: set(cols["name"]) for v, cols in with_features.items()}
     in_all = union["name"].map(lambda n: all(n in names for names in present.values()))
-    if policy == "common":
+    if policy in ("common", "harmonized"):
+        why = "" if policy == "common" else " (no counterpart: see HARMONIZED_COLUMNS)"
         for name, modality, source in union.loc[~in_all, ["name", "modality", "source"]].itertuples(
             index=False
         ):
-            holders = "+".join(f"Hazumi{v}" for v, names in present.items() if name in names)
+            holders = ", ".join(f"Hazumi{v}" for v, names in present.items() if name in names)
             lacking = ", ".join(f"Hazumi{v}" for v, names in present.items() if name not in names)
+            # A column belongs to no single dialogue: dialogue_id is NaN, the reason names versions.
             log.add(
-                holders, None, "column",
-                f"feature column {name!r} ({modality}, {source}) absent from {lacking}; "
-                "dropped by columns='common'",
+                np.nan, None, "column",
+                f"feature column {name!r} ({modality}, {source}) of {holders} absent from "
+                f"{lacking}{why}; dropped by columns={policy!r}",
             )  # fmt: skip
         union = union.loc[in_all]
     rank = {m: k for k, m in enumerate(MODALITY_ORDER)}
     order = np.argsort(union["modality"].map(rank).to_numpy(), kind="stable")
-    return union.iloc[order].reset_index(drop=True)
+    union = union.iloc[order].reset_index(drop=True)
+    if policy == "harmonized":
+        for version in with_features:
+            union[f"Hazumi{version}"] = [original_name(n, version) for n in union["name"]]
+    return union
 
 
 def _features(sessions: list[_Session], columns: pd.DataFrame) -> RaggedSequences | None:
@@ -287,11 +298,18 @@ def load_hazumi(
     versions : str or list of str, default=None
         Versions to load (``"1902"``, ``"1911"``, ``"2010"``, ``"2012"``); all found
         when ``None``.
-    columns : {"common", "union"}, default="common"
+    columns : {"common", "union", "harmonized"}, default="common"
         How to combine feature columns of several versions. ``"common"`` keeps
         the columns present in every loaded version (each dropped column is
-        listed in ``excluded`` at level ``"column"``); ``"union"`` keeps all of
-        them and fills a version's missing columns with ``NaN``.
+        listed in ``excluded`` at level ``"column"``, with ``dialogue_id`` NaN);
+        ``"union"`` keeps all of them and fills a version's missing columns
+        with ``NaN``; ``"harmonized"`` first gives same-concept columns one name
+        (1902/1911 ``noun``/``adjective``/``adverbs``/``interjection`` become the
+        UPOS ``NOUN``/``ADJ``/``ADV``/``INTJ``; ``lenU`` and the 2010/2012 UPOS
+        token sum become ``n_tokens``; see :data:`HARMONIZED_COLUMNS`), then
+        keeps the columns of every version as ``"common"`` does, and
+        ``feature_columns`` gains one ``Hazumi<version>`` column naming each
+        column's original.
     progress : bool, default=True
         Show a tqdm progress bar over sessions.
 
@@ -322,7 +340,7 @@ def load_hazumi(
     plan = [(v, folder, i) for v, folder in folders.items() for i in _session_ids(folder, v)]
     for version, folder in folders.items():
         loaded = [
-            _load_session(folder, i, version, log)
+            _load_session(folder, i, version, log, harmonized=columns == "harmonized")
             for v, _, i in tqdm(plan, desc=f"Hazumi{version}", disable=not progress)
             if v == version
         ]

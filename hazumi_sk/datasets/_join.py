@@ -31,7 +31,7 @@ class ExclusionLog:
 
     rows: list[tuple] = field(default_factory=list)
 
-    def add(self, dialogue_id: str, exchange: int | None, level: str, reason: str) -> None:
+    def add(self, dialogue_id: str | float, exchange: int | None, level: str, reason: str) -> None:
         self.rows.append((dialogue_id, exchange, level, reason))
 
     def to_frame(self) -> pd.DataFrame:
