@@ -160,6 +160,13 @@ def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
     assert set(scores["item"]) == set(items)
     assert {p.name for p in files.figures} >= {"table4.png", "correlation_vs_gain.png"}
     assert md.count("| awkward | multitask |") == 2  # Table 5: L and ALL
+    # The placebo control: one row per Table 4 item, with the nested gain for worthwhile.
+    assert "Placebo control" in md
+    placebo = pd.read_csv(tmp_path / "placebo_scores.csv")
+    assert set(placebo["item"]) == set(items) and set(placebo["alpha"]) == {1.0}
+    assert placebo.groupby("item")["seed_offset"].nunique().to_dict() == {
+        "worthwhile": 1, "well-coordinated": 1, "awkward": 1
+    }  # tiny: one multitask alpha, so one placebo draw per feature set
 
 
 def test_presets_plan_their_grids():

@@ -60,7 +60,9 @@ def score_configs(
 
     ``targets`` maps each item to its ``(X, y)``. All cells of an item run as one
     joblib batch so ``n_jobs`` spreads over configurations as well as folds;
-    finished cells come from ``cache_dir``.
+    finished cells come from ``cache_dir``. An optional ``seed_offset`` column
+    shifts the model's ``random_state`` (the folds stay those of ``seed``): the
+    placebo cells differ from each other only in it.
     """
     frames = []
     for item, group in configs.groupby("item", sort=False):
@@ -68,7 +70,10 @@ def score_configs(
         splits = repeated_splits(True, y, preset.n_splits, preset.n_repeats, seed)
         cells, rows = [], []
         for config in group.itertuples(index=False):
-            estimator = make_pipeline(config.feature_set, config.alpha, config.model, preset, seed)
+            model_seed = seed + int(getattr(config, "seed_offset", 0))
+            estimator = make_pipeline(
+                config.feature_set, config.alpha, config.model, preset, model_seed
+            )
             for repeat, fold, train, test in splits:
                 cells.append(Cell(estimator, train, test))
                 rows.append({**config._asdict(), "repeat": repeat, "fold": fold,

@@ -22,6 +22,8 @@ from ._tables import (
     TABLE5_ITEMS,
     nested_selection,
     paired_tests,
+    placebo_control,
+    placebo_plan,
     table1,
     table2,
     table3,
@@ -102,6 +104,46 @@ def _plan(preset: Preset, options: RunOptions, feature_sets: list[str]) -> pd.Da
     if not plans:
         return pd.DataFrame(columns=["item", "feature_set", "alpha", "model"])
     return pd.concat(plans, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def _placebo_grids(
+    preset: Preset, options: RunOptions, feature_sets: list[str]
+) -> dict[str, tuple[list[str], list[float]]]:
+    """Item -> the (feature sets, multitask alphas) its best multitask cell is chosen from."""
+    grids = {}
+    if "table4" in preset.tables:
+        fs, alphas = part_grid(preset, "table4", feature_sets)
+        grids = {item: (fs, alphas[:-1]) for item in options.items}
+    if "table3" in preset.tables:  # worthwhile's cells are Table 3's grid (a superset)
+        fs, alphas = part_grid(preset, "table3", feature_sets)
+        grids["worthwhile"] = (fs, alphas[:-1])
+    return grids
+
+
+def _placebo(
+    summary: pd.DataFrame, targets: dict, preset: Preset, options: RunOptions,
+    feature_sets: list[str], out: Path,
+) -> pd.DataFrame:  # fmt: skip
+    """The selection placebo beside Tables 3 and 4 (scores saved as placebo_scores.csv)."""
+    grids = _placebo_grids(preset, options, feature_sets)
+    plan = pd.concat(
+        [placebo_plan([item], fs, len(alphas)) for item, (fs, alphas) in grids.items()],
+        ignore_index=True,
+    )
+    scores = score_configs(
+        plan, targets, preset, seed=options.seed, n_jobs=options.n_jobs,
+        cache_dir=out / "cache", label="placebo",
+    )  # fmt: skip
+    scores.to_csv(out / "placebo_scores.csv", index=False)
+    nested_grid = None
+    if preset.nested:
+        fs, alphas = part_grid(preset, "nested", feature_sets)
+        nested_grid = (fs, alphas[:-1])
+    return placebo_control(
+        summary, scores, targets, grids, preset,
+        nested_grid=nested_grid, nested_items=["worthwhile"] if preset.nested else [],
+        seed=options.seed, n_jobs=options.n_jobs, cache_dir=out / "cache",
+    )  # fmt: skip
 
 
 def _summaries(scores: pd.DataFrame) -> pd.DataFrame:
@@ -226,6 +268,8 @@ def run_reproduction(dataset: Any, preset: Preset, options: RunOptions) -> Repor
             results.table4 = table4(summary, targets, list(options.items))
         if "table5" in preset.tables:
             results.table5 = table5(summary)
+        if {"table3", "table4"} & set(preset.tables):
+            results.placebo = _placebo(summary, targets, preset, options, feature_sets, out)
         tested = list(options.items) if "table4" in preset.tables else ["worthwhile"]
         results.paired_tests = paired_tests(scores, summary, tested)
         if preset.nested and "table3" in preset.tables:

@@ -13,7 +13,7 @@ from ..evaluation import (
     paired_permutation_test,
     summarize_scores,
 )
-from ._grid import make_pipeline
+from ._grid import config_grid, make_pipeline
 from ._presets import SINGLE_TASK_ALPHA, Preset, alpha_label, part_grid
 
 #: The items of Table 5 (the comparison with earlier work).
@@ -188,3 +188,89 @@ def nested_selection(
             }
         ]
     )
+
+
+def placebo_plan(items: list[str], feature_sets: list[str], n_alphas: int) -> pd.DataFrame:
+    """Single-task cells that differ only in the model seed, as many as the multitask side.
+
+    The multitask side of Tables 3/4 has ``len(feature_sets) * n_alphas`` cells and its
+    best is compared with the best of ``len(feature_sets)`` single-task cells. The
+    placebo gives the single task the same number of draws (seed offsets 0 ...
+    n_alphas - 1 per feature set; offset 0 is the ordinary single-task cell), so its
+    best-minus-single gain is what the selection alone buys.
+    """
+    plan = config_grid(items, feature_sets, [SINGLE_TASK_ALPHA], ["LSTM(1-128)"])
+    offsets = pd.DataFrame({"seed_offset": range(n_alphas)})
+    return plan.merge(offsets, how="cross")
+
+
+def _nested_gain(
+    targets: dict, item: str, feature_sets: list[str], alphas: list[float], preset: Preset,
+    *, seed: int, n_jobs: int | None, cache_dir: Any,
+) -> tuple[float, float, float]:  # fmt: skip
+    """Nested-CV multitask minus nested-CV single task on the same outer folds, and its p."""
+    X, y = targets[item]
+    base = make_pipeline(feature_sets[0], SINGLE_TASK_ALPHA, "LSTM(1-128)", preset, seed)
+    scores = {}
+    for side, side_alphas in (("multitask", alphas), ("single", [SINGLE_TASK_ALPHA])):
+        grid = {"select__modalities": list(feature_sets), "model__alpha": list(side_alphas)}
+        scores[side] = nested_cv_score(
+            base, grid, X, y, n_splits=preset.n_splits, n_inner_splits=preset.n_inner_splits,
+            n_repeats=1, random_state=seed, n_jobs=n_jobs, cache_dir=cache_dir,
+            progress=f"nested {side}: {item}",
+        )["score"]  # fmt: skip
+    n_train = int(len(y) * (preset.n_splits - 1) / preset.n_splits)
+    test = corrected_resampled_ttest(
+        scores["multitask"], scores["single"], n_train, len(y) - n_train
+    )
+    return (
+        float(scores["multitask"].mean()),
+        float(scores["single"].mean()),
+        float(test.pvalue),
+    )
+
+
+def placebo_control(
+    summary: pd.DataFrame,
+    placebo_scores: pd.DataFrame,
+    targets: dict,
+    grids: dict[str, tuple[list[str], list[float]]],
+    preset: Preset,
+    *,
+    nested_grid: tuple[list[str], list[float]] | None,
+    nested_items: list[str],
+    seed: int,
+    n_jobs: int | None,
+    cache_dir: Any,
+) -> pd.DataFrame:
+    """Per item: the paper-protocol gain, the placebo gain and (where run) the nested gain.
+
+    ``grids`` maps each item to the (feature sets, multitask alphas) its best
+    multitask cell was chosen from; the nested gain (multitask minus single task,
+    each chosen by an inner CV) uses ``nested_grid``.
+    """
+    placebo_means = placebo_scores.groupby(["item", "feature_set", "seed_offset"])["score"].mean()
+    rows = []
+    for item, multi, single in _best_multitask_and_single(summary, list(grids)):
+        draws = placebo_means.loc[item]
+        feature_sets, alphas = grids[item]
+        row = {
+            "item": item,
+            "paper_protocol_gain": multi["mean"] - single["mean"],
+            "placebo_gain": float(draws.max()) - single["mean"],
+            "n_multitask_cells": len(feature_sets) * len(alphas),
+            "n_placebo_cells": len(draws),
+            "nested_multitask": float("nan"),
+            "nested_single": float("nan"),
+            "nested_gain": float("nan"),
+            "nested_p_corrected": float("nan"),
+        }
+        if item in nested_items and nested_grid is not None:
+            nm, ns, p = _nested_gain(
+                targets, item, *nested_grid, preset,
+                seed=seed, n_jobs=n_jobs, cache_dir=cache_dir,
+            )  # fmt: skip
+            row.update(nested_multitask=nm, nested_single=ns, nested_gain=nm - ns,
+                       nested_p_corrected=p)  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows)
