@@ -53,22 +53,22 @@ class LoadedModel(NamedTuple):
 
 
 # --------------------------------------------------------------------- saving
-def _check_fitted(model: Any) -> None:
-    """Every step of a pipeline must be fitted, not only the last."""
+def _unfitted_step(model: Any) -> str | None:
+    """The first unfitted step of a pipeline (every step, not only the last), or None."""
     steps = model.steps if isinstance(model, Pipeline) else [("model", model)]
     for name, step in steps:
         if step in (None, "passthrough"):
             continue
         if isinstance(step, Pipeline):
-            _check_fitted(step)
+            inner = _unfitted_step(step)
+            if inner is not None:
+                return inner
             continue
         try:
             check_is_fitted(step)
-        except NotFittedError as error:
-            raise NotFittedError(
-                f"Cannot save an unfitted model: step {name!r} ({type(step).__name__}) is not "
-                "fitted. Call fit first."
-            ) from error
+        except NotFittedError:
+            return f"step {name!r} ({type(step).__name__}) is not fitted"
+    return None
 
 
 def _take_apart(model: Any, tensors: dict[str, dict]) -> Any:
@@ -158,7 +158,9 @@ def save_model(model: Any, path: str | os.PathLike, metadata: ModelMetadata | No
     >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all()), meta.item
     (True, 'worthwhile')
     """
-    _check_fitted(model)
+    unfitted = _unfitted_step(model)
+    if unfitted is not None:
+        raise NotFittedError(f"Cannot save an unfitted model: {unfitted}. Call fit first.")
     metadata = _complete(metadata if metadata is not None else ModelMetadata(), model)
     tensors: dict[str, dict] = {}
     estimator = _dump_estimator(model, tensors)
@@ -348,10 +350,9 @@ def _check_loaded(path: Path, model: Any) -> None:
         raise ModelFileError(
             f"Model file {path} holds a {type(model).__name__}, not a fitted estimator."
         )
-    try:
-        _check_fitted(model)
-    except NotFittedError as error:
-        raise ModelFileError(f"Model file {path} holds an unfitted estimator: {error}") from None
+    unfitted = _unfitted_step(model)
+    if unfitted is not None:
+        raise ModelFileError(f"Model file {path} holds an unfitted estimator: {unfitted}.")
 
 
 def _load_joblib(path: Path) -> LoadedModel:
