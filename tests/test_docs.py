@@ -19,6 +19,7 @@ SUBPACKAGES = [
     "hazumi_sk.features",
     "hazumi_sk.preprocessing",
     "hazumi_sk.model",
+    "hazumi_sk.persistence",
     "hazumi_sk.analysis",
     "hazumi_sk.evaluation",
     "hazumi_sk.reproduction",
