@@ -9,6 +9,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone, is_regressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -78,7 +80,7 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         predicted label). ``None`` means ``LogisticRegression()``.
     dialogue_estimator : classifier, default=None
         Trained on the aggregated features. ``None`` means
-        ``LogisticRegression()``.
+        ``make_pipeline(StandardScaler(), LogisticRegression())``.
     aggregate : sequence of str, default=("mean", "slope", "last_k_mean")
         Per-dialogue summaries of the exchange predictions, in this order:
         ``"mean"``, ``"std"``, ``"min"``, ``"max"``, ``"first"``, ``"last"``,
@@ -283,7 +285,11 @@ class TwoStageClassifier(ClassifierMixin, BaseEstimator):
         oof = self._out_of_fold_scores(estimator, X, y, labels)
         self.oof_features_ = self._aggregate(oof, X.offsets)
         dialogue = self.dialogue_estimator
-        dialogue = LogisticRegression() if dialogue is None else dialogue
+        # Aggregated probabilities spread over a narrow range: scale them, or the
+        # default penalty flattens the dialogue model to the majority class.
+        dialogue = (
+            make_pipeline(StandardScaler(), LogisticRegression()) if dialogue is None else dialogue
+        )
         self.dialogue_estimator_ = clone(dialogue).fit(self.oof_features_, y)
         self.classes_ = self.dialogue_estimator_.classes_
         self.exchange_estimator_ = self._fit_exchange(estimator, X, labels, "the training set")
