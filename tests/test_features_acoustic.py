@@ -133,9 +133,9 @@ def test_sampling_rate_policy(two_tones, tmp_path):
     [
         ({"feature_set": "IS99"}, "feature_set must be one of"),
         ({"feature_set": "/no/such.conf"}, "config file not found"),
-        ({"normalize": "global"}, "normalize must be"),
-        ({"segment": "system"}, "segment must be"),
-        ({"sampling_rate": 100}, "sampling_rate must be"),
+        ({"normalize": "global"}, "'normalize' parameter of AcousticFeatures must be"),
+        ({"segment": "system"}, "'segment' parameter of AcousticFeatures must be"),
+        ({"sampling_rate": 100}, r"'sampling_rate' parameter .* \[8000, inf\) or None"),
     ],
 )
 def test_bad_parameters(two_tones, params, message):

@@ -143,10 +143,10 @@ def test_exchange_outside_recording_is_named(tmp_path):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"segment": "turn"}, "segment must be"),
-        ({"on_missing": "skip"}, "on_missing must be"),
-        ({"max_gap_ms": 0}, "max_gap_ms must be"),
-        ({"joints": "Head"}, "joints must be"),
+        ({"segment": "turn"}, "'segment' parameter of BodyFeatures must be"),
+        ({"on_missing": "skip"}, "'on_missing' parameter of BodyFeatures must be"),
+        ({"max_gap_ms": 0}, r"'max_gap_ms' parameter .* range \(0.0, inf\)"),
+        ({"joints": "Head"}, "'joints' parameter of BodyFeatures must be an array-like"),
     ],
 )
 def test_bad_parameters_are_named_in_fit(tmp_path, params, message):

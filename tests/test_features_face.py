@@ -100,7 +100,7 @@ def test_empty_exchange_gets_fill_value_and_errors_are_named(tmp_path):
         FaceFeatures().fit_transform([d])
     with pytest.raises(FileNotFoundError, match=r"Dialogue 'f1': no OpenFace file"):
         FaceFeatures().fit_transform([Dialogue("f1", d.exchanges)])
-    with pytest.raises(ValueError, match="landmarks must be"):
+    with pytest.raises(ValueError, match="'landmarks' parameter of FaceFeatures must be"):
         FaceFeatures(landmarks="eyes").fit([d])
     with pytest.raises(ValueError, match="landmarks must be ids"):
         FaceFeatures(landmarks=(70,)).fit([d])

@@ -122,7 +122,7 @@ def test_counts_only_and_errors():
         LinguisticFeatures(pos_backend=None, encoder=None).fit(TRAIN)
     with pytest.raises(ValueError, match="needs model="):
         LinguisticFeatures(encoder="bert").fit(TRAIN)
-    with pytest.raises(ValueError, match="encoder must be one of"):
+    with pytest.raises(ValueError, match="'encoder' parameter of LinguisticFeatures must be"):
         LinguisticFeatures(encoder="word2vec").fit(TRAIN)
     no_text = Dialogue("x", pd.DataFrame({"start_ms": [0], "end_ms": [1]}))
     with pytest.raises(ValueError, match=r"Dialogue 'x'.*no 'user_utterance'"):

@@ -11,10 +11,19 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
-from hazumi_sk.features import DumpfileFeatures
+from hazumi_sk.datasets import Dialogue
+from hazumi_sk.features import (
+    AcousticFeatures,
+    BodyFeatures,
+    DumpfileFeatures,
+    FaceFeatures,
+    LinguisticFeatures,
+    MultimodalFeatures,
+)
 from hazumi_sk.model import MultitaskSequenceClassifier
 from hazumi_sk.model._toy import make_toy_sequences
 from hazumi_sk.preprocessing import ModalitySelector
@@ -34,6 +43,30 @@ def fit_selector(**kwargs):
 
 def fit_dumpfile(**kwargs):
     DumpfileFeatures(**kwargs).fit(TOY[0])
+
+
+#: Validation happens before any media is read, so one bare dialogue is enough.
+DIALOGUES = [Dialogue("d1", pd.DataFrame({"start_ms": [0], "end_ms": [1000]}))]
+
+
+def fit_acoustic(**kwargs):
+    AcousticFeatures(**kwargs).fit(DIALOGUES)
+
+
+def fit_linguistic(**kwargs):
+    LinguisticFeatures(**kwargs).fit(DIALOGUES)
+
+
+def fit_body(**kwargs):
+    BodyFeatures(**kwargs).fit(DIALOGUES)
+
+
+def fit_face(**kwargs):
+    FaceFeatures(**kwargs).fit(DIALOGUES)
+
+
+def fit_multimodal(**kwargs):
+    MultimodalFeatures(**{"extractors": [("B", BodyFeatures())], **kwargs}).fit(DIALOGUES)
 
 
 CLF = "MultitaskSequenceClassifier"
@@ -82,6 +115,73 @@ ROWS = [
     # ------------------------------------------------------------ DumpfileFeatures
     bad(fit_dumpfile, {"modalities": None}, "'modalities' parameter of DumpfileFeatures"),
     bad(fit_dumpfile, {"prefix": "yes"}, "'prefix'", "bool", "'yes'"),
+    # ------------------------------------------------------------ AcousticFeatures
+    bad(fit_acoustic, {"feature_set": 3}, "'feature_set' parameter of AcousticFeatures", "Got 3"),
+    bad(
+        fit_acoustic,
+        {"feature_set": "IS99"},
+        "feature_set must be one of",
+        "'IS99'",
+        error=ValueError,
+    ),
+    bad(fit_acoustic, {"segment": "system"}, "'segment'", "'user'", "'exchange'", "'system'"),
+    bad(fit_acoustic, {"normalize": "global"}, "'normalize'", "'speaker'", "None", "'global'"),
+    bad(fit_acoustic, {"sampling_rate": 100}, "'sampling_rate'", "[8000, inf) or None", "Got 100"),
+    bad(fit_acoustic, {"sampling_rate": 16000.0}, "'sampling_rate'", "int", "Got 16000.0"),
+    bad(fit_acoustic, {"resample": "no"}, "'resample'", "bool", "'no'"),
+    bad(fit_acoustic, {"resample": True}, "resample=True needs", "sampling_rate", error=ValueError),
+    bad(fit_acoustic, {"channel": -1}, "'channel'", "[0, inf) or None", "Got -1"),
+    bad(fit_acoustic, {"on_missing": "skip"}, "'on_missing'", "'raise'", "'nan'", "'skip'"),
+    bad(fit_acoustic, {"verbose": "loud"}, "'verbose' parameter of AcousticFeatures", "'loud'"),
+    # ---------------------------------------------------------- LinguisticFeatures
+    bad(fit_linguistic, {"pos_backend": "mecab"}, "'pos_backend'", "'sudachi'", "'mecab'"),
+    bad(fit_linguistic, {"encoder": "word2vec"}, "'encoder'", "'tfidf-svd'", "'word2vec'"),
+    bad(fit_linguistic, {"model": 3}, "'model' parameter of LinguisticFeatures", "Got 3"),
+    bad(fit_linguistic, {"n_components": 0}, "'n_components'", "[1, inf)", "Got 0"),
+    bad(fit_linguistic, {"n_components": True}, "'n_components'", "Got True"),
+    bad(fit_linguistic, {"batch_size": 0}, "'batch_size' parameter of LinguisticFeatures"),
+    bad(fit_linguistic, {"max_length": 2.5}, "'max_length'", "int", "Got 2.5"),
+    bad(fit_linguistic, {"keep_fillers": "no"}, "'keep_fillers'", "bool", "'no'"),
+    bad(fit_linguistic, {"keep_disfluencies": None}, "'keep_disfluencies'", "Got None"),
+    bad(fit_linguistic, {"random_state": "x"}, "'random_state' parameter of LinguisticFeatures"),
+    bad(fit_linguistic, {"verbose": -2}, "'verbose'", "Got -2"),
+    bad(
+        fit_linguistic,
+        {"encoder": "bert", "model": "some/bert", "device": "gpu"},
+        "'device' parameter of LinguisticFeatures",
+        "torch device",
+        "'gpu'",
+    ),
+    bad(fit_linguistic, {"pos_backend": None, "encoder": None}, "cannot both", error=ValueError),
+    # ---------------------------------------------------------------- BodyFeatures
+    bad(fit_body, {"joints": "Head"}, "'joints' parameter of BodyFeatures", "array-like", "'Head'"),
+    bad(fit_body, {"joints": []}, "joints must be a non-empty list", error=ValueError),
+    bad(fit_body, {"joints": [1, 2]}, "joints must be", "joint names", "[1, 2]", error=ValueError),
+    bad(fit_body, {"segment": "turn"}, "'segment' parameter of BodyFeatures", "'turn'"),
+    bad(fit_body, {"max_gap_ms": 0}, "'max_gap_ms'", "(0.0, inf)", "Got 0"),
+    bad(fit_body, {"max_gap_ms": "100"}, "'max_gap_ms'", "float", "'100'"),
+    bad(fit_body, {"fill_value": "0"}, "'fill_value'", "float", "'0'"),
+    bad(fit_body, {"on_missing": "skip"}, "'on_missing' parameter of BodyFeatures"),
+    bad(fit_body, {"verbose": "yes"}, "'verbose' parameter of BodyFeatures"),
+    # ---------------------------------------------------------------- FaceFeatures
+    bad(fit_face, {"landmarks": "eyes"}, "'landmarks'", "'hazumi'", "'paper'", "'eyes'"),
+    bad(fit_face, {"landmarks": 5}, "'landmarks'", "array-like", "Got 5"),
+    bad(fit_face, {"landmarks": (70,)}, "landmarks must be ids in 0..67", error=ValueError),
+    bad(fit_face, {"landmarks": (48.5,)}, "landmarks must be ids", "48.5", error=ValueError),
+    bad(fit_face, {"coordinates": "3D"}, "'coordinates'", "'2d'", "'3d'", "'3D'"),
+    bad(fit_face, {"action_units": "yes"}, "'action_units'", "bool", "'yes'"),
+    bad(fit_face, {"min_confidence": 1.5}, "'min_confidence'", "[0.0, 1.0]", "Got 1.5"),
+    bad(fit_face, {"face_id": -1}, "'face_id'", "[0, inf)", "Got -1"),
+    bad(fit_face, {"face_id": True}, "'face_id'", "Got True"),
+    bad(fit_face, {"max_gap_ms": -5}, "'max_gap_ms' parameter of FaceFeatures"),
+    # ---------------------------------------------------------- MultimodalFeatures
+    bad(fit_multimodal, {"n_jobs": 0}, "'n_jobs'", "(-inf, -1]", "[1, inf)", "Got 0"),
+    bad(fit_multimodal, {"n_jobs": 1.5}, "'n_jobs' parameter of MultimodalFeatures", "1.5"),
+    bad(fit_multimodal, {"memory": 3}, "'memory'", "cache", "Got 3"),
+    bad(fit_multimodal, {"verbose": "x"}, "'verbose' parameter of MultimodalFeatures"),
+    bad(
+        fit_multimodal, {"extractors": []}, "extractors must be a non-empty list", error=ValueError
+    ),
 ]
 
 
@@ -120,3 +220,15 @@ def test_message_is_one_readable_sentence():
         r"range \[1, inf\)\. Got True instead\.",
         str(info.value),
     )
+
+
+def test_channel_beyond_the_recording_is_named(tmp_path):
+    import soundfile
+
+    wav = tmp_path / "mono.wav"
+    soundfile.write(wav, np.zeros(16000), 16000)
+    table = pd.DataFrame({"start_ms": [0], "end_system_ms": [0], "end_ms": [1000]})
+    dialogue = Dialogue("d1", table, audio_path=wav)
+    # Raised even with on_missing="nan": a wrong channel is a parameter error, not missing data.
+    with pytest.raises(ValueError, match=r"channel=1, but .*mono.wav.* has 1 channel\(s\)"):
+        AcousticFeatures(channel=1, on_missing="nan").fit_transform([dialogue])

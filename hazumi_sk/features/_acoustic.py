@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections import defaultdict
+from numbers import Integral
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ..datasets import Dialogue
+from ..utils._param_validation import StrictInterval, StrOptions
 from ._base import ON_MISSING, SEGMENTS, DialogueFeatureExtractor, exchange_name, exchange_spans
 
 __all__ = ["AcousticFeatures", "FEATURE_SET_SIZES"]
 
 #: openSMILE functionals sets offered by name, with their number of features.
 FEATURE_SET_SIZES = {"eGeMAPSv02": 88, "IS09": 384, "ComParE_2016": 6373}
-NORMALIZE = (None, "speaker")
 #: Below this rate the openSMILE sets' filter banks and pitch ranges make no sense.
 MIN_SAMPLING_RATE = 8000
 
@@ -104,6 +106,16 @@ class AcousticFeatures(DialogueFeatureExtractor):
 
     modality: ClassVar[str] = "A"
     media_attributes: ClassVar[tuple[str, ...]] = ("audio_path",)
+    _parameter_constraints: ClassVar[dict] = {
+        "feature_set": [str, os.PathLike],  # the names depend on the installed openSMILE
+        "segment": [StrOptions(set(SEGMENTS))],
+        "normalize": [StrOptions({"speaker"}), None],
+        "sampling_rate": [StrictInterval(Integral, MIN_SAMPLING_RATE, None, closed="left"), None],
+        "resample": ["boolean"],
+        "channel": [StrictInterval(Integral, 0, None, closed="left"), None],
+        "on_missing": [StrOptions(set(ON_MISSING))],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -127,27 +139,15 @@ class AcousticFeatures(DialogueFeatureExtractor):
 
     # ---------------------------------------------------------- validation
     def _validate_params(self) -> None:
+        super()._validate_params()
         opensmile, _ = _import_audio_stack()
-        is_conf = Path(str(self.feature_set)).suffix == ".conf"
+        is_conf = Path(self.feature_set).suffix == ".conf"
         if is_conf and not Path(self.feature_set).is_file():
             raise FileNotFoundError(f"feature_set config file not found: {self.feature_set}")
         if not is_conf and self.feature_set not in opensmile.FeatureSet.__members__:
             raise ValueError(
                 f"feature_set must be one of {sorted(opensmile.FeatureSet.__members__)} or a "
                 f".conf path, got {self.feature_set!r}."
-            )
-        if self.segment not in SEGMENTS:
-            raise ValueError(f"segment must be one of {SEGMENTS}, got {self.segment!r}.")
-        if self.normalize not in NORMALIZE:
-            raise ValueError(f"normalize must be one of {NORMALIZE}, got {self.normalize!r}.")
-        if self.on_missing not in ON_MISSING:
-            raise ValueError(f"on_missing must be one of {ON_MISSING}, got {self.on_missing!r}.")
-        if self.sampling_rate is not None and (
-            not isinstance(self.sampling_rate, int) or self.sampling_rate < MIN_SAMPLING_RATE
-        ):
-            raise ValueError(
-                f"sampling_rate must be None or an int >= {MIN_SAMPLING_RATE}, "
-                f"got {self.sampling_rate!r}."
             )
         if self.resample and self.sampling_rate is None:
             raise ValueError("resample=True needs a target sampling_rate.")
@@ -182,6 +182,7 @@ class AcousticFeatures(DialogueFeatureExtractor):
             )
         smile = _make_smile(self.feature_set)
         with handle:
+            self._check_channel(dialogue, handle.channels)
             rate = self._check_rate(dialogue, handle.samplerate)
             rows = [
                 self._exchange_functionals(dialogue, i, handle, smile, rate, begin, end)
@@ -193,6 +194,14 @@ class AcousticFeatures(DialogueFeatureExtractor):
         if self.on_missing == "nan":
             raise _SkippableError from error
         raise error
+
+    def _check_channel(self, dialogue: Dialogue, n_channels: int) -> None:
+        if self.channel is not None and self.channel >= n_channels:
+            raise ValueError(
+                f"channel={self.channel}, but {dialogue.audio_path} (dialogue "
+                f"{dialogue.dialogue_id!r}) has {n_channels} channel(s): channel must be in "
+                f"0..{n_channels - 1} or None (the mean of all channels)."
+            )
 
     def _check_rate(self, dialogue: Dialogue, rate: int) -> int:
         if rate < MIN_SAMPLING_RATE:

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from ..datasets import Dialogue
 from ..sequences import RaggedSequences
+from ..utils._param_validation import check_parameters
 
 __all__ = ["DialogueFeatureExtractor", "check_dialogues", "exchange_spans", "exchange_name"]
 
@@ -127,10 +128,17 @@ class DialogueFeatureExtractor(TransformerMixin, BaseEstimator, metaclass=ABCMet
     modality: ClassVar[str] = "X"
     #: Media paths this extractor reads (attribute names of Dialogue), for cache keys.
     media_attributes: ClassVar[tuple[str, ...]] = ()
+    #: scikit-learn parameter constraints, checked first thing in ``fit``.
+    _parameter_constraints: ClassVar[dict] = {}
 
     # ------------------------------------------------------------- hooks
-    def _validate_params(self) -> None:  # pragma: no cover - trivial default
-        return None
+    def _validate_params(self) -> None:
+        """Check the parameters against ``_parameter_constraints``.
+
+        Subclasses with checks that involve several parameters (or the installed
+        packages) extend this and call ``super()._validate_params()`` first.
+        """
+        check_parameters(self)
 
     def _fit_dialogues(self, dialogues: list[Dialogue]) -> None:
         """Learn state from training dialogues (default: nothing)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from numbers import Integral
 from typing import Any, ClassVar
 
 import joblib
 import numpy as np
 
 from ..datasets import Dialogue
+from ..utils._param_validation import InvalidParameterError, StrictInterval, StrOptions
 from ..vocabulary import TEXT_ENCODERS, UPOS_TAGS
 from ._base import DialogueFeatureExtractor
 from ._encoders import (
@@ -90,6 +93,19 @@ class LinguisticFeatures(DialogueFeatureExtractor):
     """
 
     modality: ClassVar[str] = "L"
+    _parameter_constraints: ClassVar[dict] = {
+        "pos_backend": [StrOptions(set(POS_BACKENDS)), None],
+        "encoder": [StrOptions(set(TEXT_ENCODERS)), None],
+        "model": [str, os.PathLike, None],
+        "n_components": [StrictInterval(Integral, 1, None, closed="left")],
+        "batch_size": [StrictInterval(Integral, 1, None, closed="left")],
+        "device": "no_validation",  # str or torch.device; parsed below when BERT uses it
+        "max_length": [StrictInterval(Integral, 1, None, closed="left")],
+        "keep_fillers": ["boolean"],
+        "keep_disfluencies": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -118,22 +134,29 @@ class LinguisticFeatures(DialogueFeatureExtractor):
         self.verbose = verbose
 
     def _validate_params(self) -> None:
-        if self.pos_backend not in (*POS_BACKENDS, None):
-            raise ValueError(
-                f"pos_backend must be one of {POS_BACKENDS} or None, got {self.pos_backend!r}."
-            )
-        if self.encoder is not None and self.encoder not in TEXT_ENCODERS:
-            raise ValueError(
-                f"encoder must be one of {[*TEXT_ENCODERS, None]}, got {self.encoder!r}."
-            )
+        super()._validate_params()
         if self.pos_backend is None and self.encoder is None:
             raise ValueError("pos_backend and encoder cannot both be None: no features left.")
         if self.encoder == "bert" and not self.model:
             raise ValueError("encoder='bert' needs model= (a local folder or a cached hub name).")
-        for name in ("n_components", "batch_size", "max_length"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}.")
+        if self.encoder == "bert":
+            self._check_device()
+
+    def _check_device(self) -> None:
+        import torch
+
+        if isinstance(self.device, torch.device):
+            return
+        if isinstance(self.device, str):
+            try:
+                torch.device(self.device)
+                return
+            except RuntimeError:
+                pass
+        raise InvalidParameterError(
+            f"The 'device' parameter of {type(self).__name__} must be a torch device such "
+            f"as 'cpu', 'cuda' or 'cuda:1'. Got {self.device!r} instead."
+        )
 
     def _texts(self, dialogue: Dialogue) -> list[str]:
         if "user_utterance" not in dialogue.exchanges.columns:

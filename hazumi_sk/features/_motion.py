@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 
 from ..datasets import Dialogue
+from ..utils._param_validation import StrictInterval, StrOptions
 from ..vocabulary import FACE_LANDMARK_PRESETS, KINECT_UPPER_BODY, OPENFACE_ACTION_UNITS
 from ._base import ON_MISSING, SEGMENTS, DialogueFeatureExtractor, exchange_name, exchange_spans
 from ._kinematics import exchange_kinematics, kinematic_names
@@ -15,16 +17,18 @@ from ._readers import read_joint_csv, read_openface_csv
 __all__ = ["BodyFeatures", "FaceFeatures"]
 
 
+#: Constraints of the parameters both trajectory-based extractors have.
+_MOTION_CONSTRAINTS = {
+    "segment": [StrOptions(set(SEGMENTS))],
+    "max_gap_ms": [StrictInterval(Real, 0, None, closed="neither")],
+    "fill_value": [Real],  # NaN is a valid choice ("no value") here
+    "on_missing": [StrOptions(set(ON_MISSING))],
+    "verbose": ["verbose"],
+}
+
+
 class _TrackedMotionFeatures(DialogueFeatureExtractor):
     """Common checks of the trajectory-based extractors."""
-
-    def _validate_motion_params(self) -> None:
-        if self.segment not in SEGMENTS:
-            raise ValueError(f"segment must be one of {SEGMENTS}, got {self.segment!r}.")
-        if self.on_missing not in ON_MISSING:
-            raise ValueError(f"on_missing must be one of {ON_MISSING}, got {self.on_missing!r}.")
-        if not (isinstance(self.max_gap_ms, int | float) and self.max_gap_ms > 0):
-            raise ValueError(f"max_gap_ms must be a positive number, got {self.max_gap_ms!r}.")
 
     def _nan_rows(self, dialogue: Dialogue) -> np.ndarray:
         return np.full((dialogue.n_exchanges, self.n_features_out_), np.nan)
@@ -94,6 +98,7 @@ class BodyFeatures(_TrackedMotionFeatures):
 
     modality: ClassVar[str] = "B"
     media_attributes: ClassVar[tuple[str, ...]] = ("body_path",)
+    _parameter_constraints: ClassVar[dict] = {"joints": ["array-like"], **_MOTION_CONSTRAINTS}
 
     def __init__(
         self,
@@ -112,9 +117,12 @@ class BodyFeatures(_TrackedMotionFeatures):
         self.verbose = verbose
 
     def _validate_params(self) -> None:
-        self._validate_motion_params()
-        if isinstance(self.joints, str) or not len(self.joints):
-            raise ValueError(f"joints must be a non-empty list of names, got {self.joints!r}.")
+        super()._validate_params()
+        if not len(self.joints) or not all(isinstance(j, str) for j in self.joints):
+            raise ValueError(
+                f"joints must be a non-empty list of joint names such as ('Head', 'HandLeft'), "
+                f"got {self.joints!r}."
+            )
 
     def _fit_names(self) -> list[str]:
         return kinematic_names(list(self.joints))
@@ -183,6 +191,14 @@ class FaceFeatures(_TrackedMotionFeatures):
 
     modality: ClassVar[str] = "V"
     media_attributes: ClassVar[tuple[str, ...]] = ("face_path",)
+    _parameter_constraints: ClassVar[dict] = {
+        "landmarks": [StrOptions(set(FACE_LANDMARK_PRESETS)), "array-like"],
+        "coordinates": [StrOptions({"3d", "2d"})],
+        "action_units": ["boolean"],
+        "min_confidence": [StrictInterval(Real, 0, 1, closed="both")],
+        "face_id": [StrictInterval(Integral, 0, None, closed="left")],
+        **_MOTION_CONSTRAINTS,
+    }
 
     def __init__(
         self,
@@ -209,21 +225,17 @@ class FaceFeatures(_TrackedMotionFeatures):
         self.verbose = verbose
 
     def _validate_params(self) -> None:
-        self._validate_motion_params()
-        if self.coordinates not in ("3d", "2d"):
-            raise ValueError(f"coordinates must be '3d' or '2d', got {self.coordinates!r}.")
+        super()._validate_params()
         if isinstance(self.landmarks, str):
-            if self.landmarks not in FACE_LANDMARK_PRESETS:
-                raise ValueError(
-                    f"landmarks must be one of {sorted(FACE_LANDMARK_PRESETS)} or a tuple of "
-                    f"landmark ids, got {self.landmarks!r}."
-                )
             self.landmarks_ = FACE_LANDMARK_PRESETS[self.landmarks]
-        else:
-            ids = tuple(int(k) for k in self.landmarks)
-            if not ids or any(not 0 <= k < 68 for k in ids):
-                raise ValueError(f"landmarks must be ids in 0..67, got {self.landmarks!r}.")
-            self.landmarks_ = ids
+            return
+        ids = list(self.landmarks)
+        if not ids or any(
+            isinstance(k, bool | np.bool_) or not isinstance(k, Integral) or not 0 <= k < 68
+            for k in ids
+        ):
+            raise ValueError(f"landmarks must be ids in 0..67, got {self.landmarks!r}.")
+        self.landmarks_ = tuple(int(k) for k in ids)
 
     def _fit_names(self) -> list[str]:
         names = kinematic_names([str(k) for k in self.landmarks_])

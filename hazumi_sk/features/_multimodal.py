@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from typing import Any
+from numbers import Integral
+from typing import Any, ClassVar
 
 import joblib
 import numpy as np
@@ -15,6 +17,7 @@ from tqdm.auto import tqdm
 
 from ..datasets import Dialogue
 from ..sequences import RaggedSequences
+from ..utils._param_validation import HasMethods, StrictInterval, check_parameters
 from ._base import DialogueFeatureExtractor, check_dialogues
 
 __all__ = ["MultimodalFeatures"]
@@ -72,6 +75,17 @@ class MultimodalFeatures(TransformerMixin, _BaseComposition):
     (1, 19)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "extractors": "no_validation",  # checked entry by entry in _validate_extractors
+        "n_jobs": [
+            StrictInterval(Integral, None, -1, closed="right"),
+            StrictInterval(Integral, 1, None, closed="left"),
+            None,
+        ],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         extractors: Sequence[tuple[str, DialogueFeatureExtractor]],
@@ -120,6 +134,7 @@ class MultimodalFeatures(TransformerMixin, _BaseComposition):
         -------
         self
         """
+        check_parameters(self)
         self._validate_extractors()
         dialogues = check_dialogues(X)
         self.extractors_ = [(name, clone(ex).fit(dialogues)) for name, ex in self.extractors]
