@@ -123,6 +123,40 @@ def _features_module():
     return features
 
 
+def _two_stage():
+    from hazumi_sk.model import TwoStageClassifier
+
+    return (TwoStageClassifier(cv=3), *_toy())
+
+
+def _thresholded_regressor():
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from hazumi_sk.model import ThresholdedRegressor
+    from hazumi_sk.model._pooling import pool_mean_std
+
+    X, y = _toy()
+    regressor = make_pipeline(FunctionTransformer(pool_mean_std), Ridge())
+    return ThresholdedRegressor(regressor), X, 3.0 + 3.0 * y  # y is the 1-8 rating here
+
+
+def _seed_ensemble():
+    from hazumi_sk.model import SeedEnsembleClassifier
+
+    net, X, y = _multitask_classifier()
+    return SeedEnsembleClassifier(net, n_seeds=2, random_state=0), X, y
+
+
+def _multi_item():
+    from hazumi_sk.model import MultiItemClassifier
+    from hazumi_sk.model._pooling import pool_mean_std
+
+    X, y = _toy()
+    return MultiItemClassifier(n_components=2), pool_mean_std(X), np.column_stack([y, y[::-1]])
+
+
 #: class name -> function returning (unfitted estimator, X, y). Add yours here.
 ESTIMATOR_FACTORIES = {
     "ModalitySelector": _modality_selector,
@@ -130,6 +164,10 @@ ESTIMATOR_FACTORIES = {
     "SequencePooler": _sequence_pooler,
     "SequenceTransformer": _sequence_transformer,
     "MultitaskSequenceClassifier": _multitask_classifier,
+    "TwoStageClassifier": _two_stage,
+    "ThresholdedRegressor": _thresholded_regressor,
+    "SeedEnsembleClassifier": _seed_ensemble,
+    "MultiItemClassifier": _multi_item,
     "AcousticFeatures": _dialogue_extractor(lambda: _features_module().AcousticFeatures()),
     "BodyFeatures": _dialogue_extractor(lambda: _features_module().BodyFeatures()),
     "FaceFeatures": _dialogue_extractor(lambda: _features_module().FaceFeatures()),
