@@ -444,6 +444,16 @@ def test_check_compatible_names_the_missing_modality(metadata, data):
         check_compatible(metadata, without_l)
 
 
+def test_check_compatible_refuses_features_built_another_way(metadata, data):
+    X, _ = data
+    with pytest.raises(IncompatibleDataError, match="linguistic is 'dumpfile'.*transcripts"):
+        check_compatible(metadata, X, linguistic="dumpfile")
+    with pytest.raises(IncompatibleDataError, match="text_encoder is 'ginza'"):
+        check_compatible(metadata, X, linguistic="transcripts", text_encoder="ginza")
+    same = {"linguistic": "transcripts", "text_encoder": "use-multilingual"}
+    assert check_compatible(metadata, X, **same) is X
+
+
 def test_check_compatible_reorders_and_accepts_a_bunch(metadata, data, fitted_pipeline):
     from sklearn.utils import Bunch
 

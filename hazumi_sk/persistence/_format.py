@@ -43,6 +43,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 #: First bytes of a pickle (protocol >= 2) and of joblib's compressed pickles.
 _PICKLE_MAGICS = (b"\x80", b"x", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x04\x22\x4d\x18")
 _PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".jl")
+_MAX_MEMBER_BYTES = 2**32
 
 
 class LoadedModel(NamedTuple):
@@ -242,12 +243,20 @@ def _open(path: Path) -> zipfile.ZipFile:
 
 def _read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
     try:
+        size = zf.getinfo(name).file_size
+        if size > _MAX_MEMBER_BYTES:  # a decompression bomb, not a dialogue model
+            raise ModelFileError(
+                f"Model file {path}: member {name!r} claims {size} bytes, more than the "
+                f"{_MAX_MEMBER_BYTES} a model file may hold."
+            )
         return zf.read(name)
     except KeyError:
         raise ModelFileError(
             f"Model file {path} is incomplete: member {name!r} is missing "
             f"(it has {sorted(zf.namelist())})."
         ) from None
+    except ModelFileError:
+        raise
     except Exception as error:  # BadZipFile (CRC), zlib.error, EOFError: a damaged member
         raise ModelFileError(f"Model file {path} is damaged: member {name!r}: {error}.") from error
 

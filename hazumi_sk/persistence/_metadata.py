@@ -229,7 +229,25 @@ def _missing_message(metadata: ModelMetadata, missing: list[str]) -> str:
     )
 
 
-def check_compatible(metadata: ModelMetadata, data: Any) -> RaggedSequences:
+def _check_source(metadata: ModelMetadata, linguistic: str | None, encoder: str | None) -> None:
+    pairs = [("linguistic", linguistic, metadata.linguistic)]
+    if metadata.linguistic == "transcripts":
+        pairs.append(("text_encoder", encoder, metadata.text_encoder))
+    for name, given, saved in pairs:
+        if given is not None and saved is not None and given != saved:
+            raise IncompatibleDataError(
+                f"The data's {name} is {given!r}, but the model was trained with "
+                f"{metadata.describe()}; build the new data's features the same way."
+            )
+
+
+def check_compatible(
+    metadata: ModelMetadata,
+    data: Any,
+    *,
+    linguistic: str | None = None,
+    text_encoder: str | None = None,
+) -> RaggedSequences:
     """Check that ``data`` has the model's input columns; return them in the model's order.
 
     Parameters
@@ -238,6 +256,10 @@ def check_compatible(metadata: ModelMetadata, data: Any) -> RaggedSequences:
         The saved model's metadata (:func:`read_metadata` or :func:`load_model`).
     data : RaggedSequences or Bunch
         The new dialogues, or a dataset Bunch whose ``features`` they are.
+    linguistic, text_encoder : str or None, default=None
+        How the data's L columns were built, when the caller knows; they must
+        match the model's (columns of the same name from another source or
+        encoder would be silently wrong).
 
     Returns
     -------
@@ -269,6 +291,7 @@ def check_compatible(metadata: ModelMetadata, data: Any) -> RaggedSequences:
     ...     print(str(error)[:62])
     The data lacks 1 of the model's 2 input columns: modality V (1
     """
+    _check_source(metadata, linguistic, text_encoder)
     X = getattr(data, "features", data)
     if not isinstance(X, RaggedSequences):
         raise TypeError(
