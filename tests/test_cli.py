@@ -44,7 +44,7 @@ def test_demo_tiny_writes_report(tmp_path):
 
 
 def test_train_and_predict_synthetic(tmp_path):
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.hzm"
     argv = ["train", "--synthetic", "--tiny", "--item", "cold", "--feature-set", "L+V"]
     assert main([*argv, "--alpha", "0.5", "--model", str(model)]) == 0
     out = tmp_path / "preds.csv"
@@ -84,11 +84,13 @@ def test_argument_errors_name_the_parameter(tmp_path, capsys):
     argv = ["train", "--synthetic", "--item", "nice", "--model", str(tmp_path / "m")]
     assert "--item: unknown item(s) ['nice']" in _exit_message(capsys, argv)
     argv = ["train", "--synthetic", "--item", "cold", "--alpha", "2", "--model", "m"]
-    assert "--alpha must be in [0, 1]" in _exit_message(capsys, argv)
+    assert "argument --alpha: expected a number in [0, 1], got 2" in _exit_message(capsys, argv)
+    argv = ["train", "--synthetic", "--item", "cold", "--alpha", "0", "--model", "m"]
+    assert "--alpha must be in (0, 1]" in _exit_message(capsys, argv)
     argv = ["train", "--synthetic", "--item", "cold", "--architecture", "CNN", "--model", "m"]
     assert "--architecture: unknown 'CNN'" in _exit_message(capsys, argv)
-    argv = ["predict", "--model", str(tmp_path / "none.joblib"), "--synthetic", "--out", "p.csv"]
-    assert "--model: file" in _exit_message(capsys, argv)
+    argv = ["predict", "--model", str(tmp_path / "none.hzm"), "--synthetic", "--out", "p.csv"]
+    assert "argument --model: file" in _exit_message(capsys, argv)
     # argparse's own errors (missing required, bad choice) also exit with 2.
     assert "--preset" in _exit_message(capsys, ["reproduce", "--data", ".", "--preset", "huge"])
     assert "--item" in _exit_message(capsys, ["train", "--synthetic", "--model", "m"])
@@ -165,7 +167,9 @@ def test_full_preset_tiny_on_synthetic_covers_every_table(tmp_path):
     placebo = pd.read_csv(tmp_path / "placebo_scores.csv")
     assert set(placebo["item"]) == set(items) and set(placebo["alpha"]) == {1.0}
     assert placebo.groupby("item")["seed_offset"].nunique().to_dict() == {
-        "worthwhile": 1, "well-coordinated": 1, "awkward": 1
+        "worthwhile": 1,
+        "well-coordinated": 1,
+        "awkward": 1,
     }  # tiny: one multitask alpha, so one placebo draw per feature set
 
 
@@ -210,13 +214,13 @@ def test_predict_rebuilds_the_linguistic_features_of_training(tmp_path, monkeypa
 
     calls = []
 
-    def fake_load_real(data, text_encoder, linguistic):
+    def fake_load_corpus(data, versions, columns, linguistic, text_encoder):
         calls.append((text_encoder, linguistic))
-        return demo_dataset(tiny=True), ["1902"]
+        return demo_dataset(tiny=True)
 
-    monkeypatch.setattr(_commands, "_load_real", fake_load_real)
+    monkeypatch.setattr(_commands, "load_corpus", fake_load_corpus)
     (tmp_path / "Hazumi1902").mkdir()
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.hzm"
     argv = ["train", "--data", str(tmp_path), "--tiny", "--item", "cold", "--model", str(model)]
     assert main([*argv, "--text-encoder", "ginza"]) == 0
     out = str(tmp_path / "p.csv")
@@ -235,3 +239,118 @@ def test_predict_rebuilds_the_linguistic_features_of_training(tmp_path, monkeypa
     err = _exit_message(capsys, ["predict", "--model", str(model), "--data", str(tmp_path),
                                  "--out", out])  # fmt: skip
     assert "was trained on the synthetic corpus; predict with --synthetic" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["train", "--synthetic", "--item", "cold", "--epochs", "0", "--model", "m.hzm"],
+         "argument --epochs: expected an integer >= 1, got 0"),
+        (["reproduce", "--data", ".", "--alphas", "1.5"],
+         "argument --alphas: expected a loss weight in (0, 1], got 1.5"),
+        (["reproduce", "--data", ".", "--repeats", "-1"],
+         "argument --repeats: expected an integer >= 1, got -1"),
+        (["demo", "--seed", "-1"], "argument --seed: expected an integer >= 0, got -1"),
+        (["demo", "--n-jobs", "0"], "argument --n-jobs: expected -1 or an integer >= 1, got 0"),
+        (["demo", "--n-jobs", "two"],
+         "argument --n-jobs: expected -1 or an integer >= 1, got 'two'"),
+        (["reproduce", "--data", ".", "--versions", "2013"], "argument --versions: invalid choice"),
+        (["predict", "--model", "missing.hzm", "--synthetic", "--out", "p.csv"],
+         "argument --model: file missing.hzm does not exist"),
+    ],
+)  # fmt: skip
+def test_bad_values_stop_before_any_work(capsys, argv, words):
+    err = _exit_message(capsys, argv)
+    assert f"hazumi-sk {argv[0]}: error: {words}" in err
+
+
+def test_output_paths_of_the_wrong_kind_are_refused(tmp_path, capsys):
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("not a folder")
+    err = _exit_message(capsys, ["demo", "--out", str(a_file)])
+    assert f"argument --out: {a_file} exists and is not a folder" in err
+    argv = ["train", "--synthetic", "--item", "cold", "--model", str(tmp_path)]
+    assert f"argument --model: {tmp_path} is a folder, not a file" in _exit_message(capsys, argv)
+
+
+def test_versions_name_what_the_data_folder_lacks(tmp_path, capsys):
+    (tmp_path / "Hazumi1902").mkdir()
+    err = _exit_message(capsys, ["reproduce", "--data", str(tmp_path), "--versions", "2012"])
+    assert "--versions: Hazumi2012/ not in" in err and "(it holds 1902)" in err
+    (tmp_path / "Hazumi1902").rmdir()
+    err = _exit_message(capsys, ["reproduce", "--data", str(tmp_path)])
+    assert "holds none of Hazumi1902/, Hazumi1911/, Hazumi2010/, Hazumi2012/" in err
+
+
+def test_tiny_does_not_override_explicit_values(tmp_path):
+    from hazumi_sk.persistence import load_model
+
+    model = tmp_path / "m.hzm"
+    argv = ["train", "--synthetic", "--tiny", "--item", "cold", "--model", str(model)]
+    assert main([*argv, "--epochs", "3"]) == 0
+    assert load_model(model).model[-1].max_epochs == 3
+    assert main(argv) == 0
+    assert load_model(model).model[-1].max_epochs == 2  # --tiny's value when none is given
+
+
+def test_bad_model_files_are_clear_errors(tmp_path, capsys):
+    import pickle
+
+    out = str(tmp_path / "p.csv")
+    text = tmp_path / "notes.hzm"
+    text.write_text("hello")
+    pickled = tmp_path / "dict.joblib"
+    pickled.write_bytes(pickle.dumps({"model": 1}))
+    for path, words in [(text, "--model: "), (pickled, "trusted_joblib")]:
+        err = _exit_message(capsys, ["predict", "--model", str(path), "--synthetic", "--out", out])
+        assert words in err and str(path) in err
+    model = tmp_path / "m.hzm"
+    assert main(["train", "--synthetic", "--tiny", "--item", "cold", "--model", str(model)]) == 0
+    truncated = tmp_path / "cut.hzm"
+    truncated.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    err = _exit_message(capsys, ["predict", "--model", str(truncated), "--synthetic", "--out", out])
+    assert "--model: " in err and str(truncated) in err
+
+
+def test_predict_names_the_modality_the_new_data_lacks(tmp_path, monkeypatch, capsys):
+    from sklearn.utils import Bunch
+
+    from hazumi_sk.cli import _commands
+    from hazumi_sk.reproduction import demo_dataset
+
+    model = tmp_path / "m.hzm"
+    argv = ["train", "--synthetic", "--tiny", "--item", "cold", "--feature-set", "L+V"]
+    assert main([*argv, "--model", str(model)]) == 0
+
+    def without_face(tiny, seed):
+        data = demo_dataset(tiny, seed)
+        keep = data.features.modalities != "V"
+        return Bunch(**{**data, "features": data.features.select_columns(keep)})
+
+    monkeypatch.setattr(_commands, "demo_dataset", without_face)
+    argv = ["predict", "--model", str(model), "--synthetic", "--out", str(tmp_path / "p.csv")]
+    err = _exit_message(capsys, argv)
+    assert "--model/--data: The data lacks" in err and "V" in err
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.skipif(
+    not (HAZUMI_ROOT / "Hazumi2012").is_dir(), reason=f"Hazumi2012 not found at {HAZUMI_ROOT}"
+)
+def test_model_trained_on_pooled_corpora_predicts_another_version(tmp_path):
+    from hazumi_sk.persistence import read_metadata
+
+    model = tmp_path / "pooled.hzm"
+    argv = ["train", "--data", str(HAZUMI_ROOT), "--versions", "1911", "2012", "--tiny",
+            "--item", "worthwhile", "--feature-set", "L+V", "--linguistic", "dumpfile",
+            "--exchange-label", "SS_or_TS", "--model", str(model)]  # fmt: skip
+    assert main(argv) == 0
+    meta = read_metadata(model)
+    assert meta.corpus_versions == ("1911", "2012") and meta.extra["columns"] == "harmonized"
+    out = tmp_path / "p2012.csv"
+    argv = ["predict", "--model", str(model), "--data", str(HAZUMI_ROOT), "--versions", "2012",
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    preds = pd.read_csv(out)
+    assert len(preds) == 63 and preds["dialogue_id"].str.startswith("2012").all()

@@ -1,4 +1,4 @@
-"""The ``hazumi-sk`` subcommands: demo, reproduce, train, predict."""
+"""The ``hazumi-sk`` subcommands: demo, reproduce, train, predict (and leaderboard)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..datasets import RAPPORT_ITEMS
+from ..datasets import EXCHANGE_LABELS, RAPPORT_ITEMS
 from ..reproduction import (
     ARCHITECTURES,
     DEMO_CORPUS,
@@ -33,10 +33,24 @@ from ..vocabulary import (
     parse_modalities,
     resolve_text_encoder,
 )
+from ._arguments import (
+    CommandError,
+    add_data_arguments,
+    alpha,
+    check_data_dir,
+    column_policy,
+    existing_file,
+    load_corpus,
+    n_jobs,
+    nonnegative_int,
+    output_file,
+    output_folder,
+    positive_int,
+    unit_float,
+)
 
-
-class CommandError(ValueError):
-    """A bad command-line argument; the message names the parameter."""
+#: Training of ``train`` unless ``--epochs`` says otherwise (the paper's 60).
+TRAIN_EPOCHS = 60
 
 
 def _check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
@@ -57,8 +71,8 @@ def _check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None
         raise CommandError("--text-encoder needs --linguistic transcripts.")
     if text_encoder not in NAMED_TEXT_ENCODERS and not Path(text_encoder).is_dir():
         raise CommandError(
-            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} nor "
-            "a local model folder."
+            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} "
+            "nor a local model folder."
         )
     return text_encoder
 
@@ -72,34 +86,22 @@ def _check_tables(tables: list[str], preset: Preset) -> tuple[str, ...]:
     return tuple(t for t in preset.tables if t in tables)
 
 
-def _check_feature_sets(feature_sets: list[str] | None) -> tuple[str, ...] | None:
+def _check_feature_sets(
+    feature_sets: list[str] | None, parameter: str = "--feature-sets"
+) -> tuple[str, ...] | None:
     if not feature_sets:
         return None
     for fs in feature_sets:
         try:
             tags = parse_modalities(fs)
         except (TypeError, ValueError) as error:
-            raise CommandError(f"--feature-sets: unknown feature set {fs!r}: {error}") from error
+            raise CommandError(f"{parameter}: unknown feature set {fs!r}: {error}") from error
         if "L" not in tags:
             raise CommandError(
-                f"--feature-sets: {fs!r} lacks L; every feature set of the paper includes L "
+                f"{parameter}: {fs!r} lacks L; every feature set of the paper includes L "
                 f"(the paper's sets: {list(PAPER_FEATURE_SETS)})."
             )
     return tuple(feature_sets)
-
-
-def _check_data_dir(path: str | None, parameter: str = "--data") -> Path:
-    if path is None:
-        raise CommandError(
-            f"{parameter} is required (a folder holding Hazumi1902/ and Hazumi1911/)."
-        )
-    data = Path(path)
-    if not data.is_dir():
-        raise CommandError(f"{parameter}: data folder {data} does not exist.")
-    versions = [v for v in ("Hazumi1902", "Hazumi1911") if (data / v).is_dir()]
-    if not versions:
-        raise CommandError(f"{parameter}: {data} holds neither Hazumi1902/ nor Hazumi1911/.")
-    return data
 
 
 def _paper_tables(path: str | None) -> Path | None:
@@ -112,16 +114,24 @@ def _paper_tables(path: str | None) -> Path | None:
     return folder
 
 
-def _load_real(data: Path, text_encoder: str | None, linguistic: str):
-    from ..datasets import load_hazumi
+def _check_shippable_encoder(linguistic: str, text_encoder: str | None) -> None:
+    """A saved model must rebuild the same L columns on new dialogues."""
+    encoder = resolve_text_encoder(text_encoder)[0]
+    if linguistic == "transcripts" and TEXT_ENCODERS[encoder].fitted_on_corpus:
+        raise CommandError(
+            f"--text-encoder {encoder} is fitted on the training corpus and could not be "
+            "rebuilt for new dialogues; use use-multilingual, ginza, a local BERT folder "
+            "or --linguistic dumpfile."
+        )
 
-    versions = [v for v in ("1902", "1911") if (data / f"Hazumi{v}").is_dir()]
-    dataset = load_hazumi(data, versions=versions)
-    if linguistic == "transcripts":
-        from ..features import replace_linguistic
 
-        dataset = replace_linguistic(dataset, text_encoder=text_encoder)
-    return dataset, versions
+def _corpus(args: argparse.Namespace, linguistic: str, text_encoder: str | None):
+    """``(dataset, versions, columns)`` from ``--synthetic`` or ``--data/--versions/--columns``."""
+    if getattr(args, "synthetic", False):
+        return demo_dataset(args.tiny, args.seed), [], "synthetic"
+    data, versions = check_data_dir(args.data, args.versions)
+    columns = column_policy(args.columns, versions)
+    return load_corpus(data, versions, columns, linguistic, text_encoder), versions, columns
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -129,7 +139,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     preset = tiny_preset(DEMO_PRESET) if args.tiny else DEMO_PRESET
     dataset = demo_dataset(args.tiny, args.seed)
     options = RunOptions(
-        out_dir=Path(args.out),
+        out_dir=args.out,
         n_jobs=args.n_jobs,
         seed=args.seed,
         paper_tables_dir=_paper_tables(args.paper_tables),
@@ -143,33 +153,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reproduce(args: argparse.Namespace) -> int:
-    start = time.perf_counter()
-    data = _check_data_dir(args.data)
+def _reproduce_preset(args: argparse.Namespace) -> Preset:
+    """The preset, ``--tiny`` applied first so that explicit values take precedence over it."""
     preset = PRESETS[args.preset]
-    if args.alphas:
-        preset = replace(preset, alphas=tuple(args.alphas))
-    if args.repeats:
-        preset = replace(preset, n_repeats=args.repeats)
     if args.tables:
         preset = replace(preset, tables=_check_tables(args.tables, preset))
     if args.tiny:
         preset = tiny_preset(preset)
+    if args.alphas:
+        preset = replace(preset, alphas=tuple(args.alphas))
+    if args.repeats:
+        preset = replace(preset, n_repeats=args.repeats)
+    return preset
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    preset = _reproduce_preset(args)
     items = _check_items(args.labels, "--labels")
     feature_sets = _check_feature_sets(args.feature_sets)
     paper_tables = _paper_tables(args.paper_tables)
     text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
-    dataset, versions = _load_real(data, text_encoder, args.linguistic)
+    check_data_dir(args.data, args.versions)  # before the slow load
+    dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
     options = RunOptions(
-        out_dir=Path(args.out),
+        out_dir=args.out,
         items=items,
         feature_sets=feature_sets,
         n_jobs=args.n_jobs,
         seed=args.seed,
         paper_tables_dir=paper_tables,
         title=f"hazumi-sk reproduction ({args.preset} preset)",
-        data_description=f"{data} (Hazumi{' + '.join(versions)}), linguistic features from "
-        f"the {args.linguistic}",
+        data_description=f"Hazumi{' + '.join(versions)} ({columns} columns), linguistic "
+        f"features from the {args.linguistic}",
     )
     files = run_reproduction(dataset, preset, options)
     _print_summary(files.markdown)
@@ -184,54 +200,61 @@ def _print_summary(markdown: Path) -> None:
     print("\n".join(keep))
 
 
-def _dataset_for(args: argparse.Namespace, linguistic: str, text_encoder: str | None):
-    if args.synthetic:
-        return demo_dataset(getattr(args, "tiny", False), args.seed)
-    data = _check_data_dir(args.data)
-    return _load_real(data, text_encoder, linguistic)[0]
-
-
-def _check_shippable_encoder(linguistic: str, text_encoder: str | None) -> None:
-    """A saved model must rebuild the same L columns on new dialogues."""
-    encoder = resolve_text_encoder(text_encoder)[0]
-    if linguistic == "transcripts" and TEXT_ENCODERS[encoder].fitted_on_corpus:
-        raise CommandError(
-            f"--text-encoder {encoder} is fitted on the training corpus and could not be "
-            "rebuilt for new dialogues; use use-multilingual, ginza, a local BERT folder "
-            "or --linguistic dumpfile."
-        )
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    import joblib
-
-    from ..datasets import to_xy
-
+def _check_train_arguments(args: argparse.Namespace) -> str | None:
     _check_items([args.item], "--item")
-    _check_feature_sets([args.feature_set])
+    _check_feature_sets([args.feature_set], "--feature-set")
     if args.architecture not in ARCHITECTURES:
         raise CommandError(
             f"--architecture: unknown {args.architecture!r}; choose from {list(ARCHITECTURES)}."
         )
-    if not 0 <= args.alpha <= 1:
-        raise CommandError(f"--alpha must be in [0, 1] (1 = single task), got {args.alpha}.")
+    if not 0 < args.alpha <= 1:
+        raise CommandError(f"--alpha must be in (0, 1] (1 = single task), got {args.alpha}.")
     text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
     _check_shippable_encoder(args.linguistic, text_encoder)
-    dataset = _dataset_for(args, args.linguistic, text_encoder)
-    X, y = to_xy(dataset, item=args.item)
-    preset = Preset("train", tables=(), max_epochs=args.epochs)
+    if not args.synthetic:
+        check_data_dir(args.data, args.versions)
+    return text_encoder
+
+
+def _train_preset(args: argparse.Namespace) -> Preset:
+    """``--tiny`` sizes first; an explicit ``--epochs`` wins over it."""
+    preset = Preset("train", tables=(), max_epochs=TRAIN_EPOCHS)
     if args.tiny:
         preset = tiny_preset(preset)
-    model = make_pipeline(args.feature_set, args.alpha, args.architecture, preset, args.seed)
+    if args.epochs is not None:
+        preset = replace(preset, max_epochs=args.epochs)
+    return preset
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from ..datasets import to_xy
+    from ..persistence import ModelMetadata, save_model
+
+    text_encoder = _check_train_arguments(args)
+    dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
+    try:
+        X, y = to_xy(dataset, item=args.item, exchange_label=args.exchange_label)
+    except ValueError as error:
+        raise CommandError(f"--item/--exchange-label: {error}") from error
+    model = make_pipeline(args.feature_set, args.alpha, args.architecture, _train_preset(args),
+                          args.seed)  # fmt: skip
     model.fit(X, y)
-    model.hazumi_item_ = args.item  # which item the saved model recognises
-    # How its L columns were made, so that predict rebuilds the same ones.
-    model.hazumi_linguistic_ = "synthetic" if args.synthetic else args.linguistic
-    uses_text = model.hazumi_linguistic_ == "transcripts"
-    model.hazumi_text_encoder_ = (text_encoder or DEFAULT_TEXT_ENCODER) if uses_text else None
-    Path(args.model).parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, args.model)
-    print(f"Trained on {len(y)} dialogues ({int(y.sum())} high) -> {args.model}")
+    linguistic = "synthetic" if args.synthetic else args.linguistic
+    metadata = ModelMetadata(
+        item=args.item,
+        feature_set=args.feature_set,
+        linguistic=linguistic,
+        # How its L columns were made, so that predict rebuilds the same ones.
+        text_encoder=(text_encoder or DEFAULT_TEXT_ENCODER)
+        if linguistic == "transcripts"
+        else None,
+        corpus_versions=versions,
+        n_training_dialogues=len(y),
+        extra={"columns": columns, "exchange_label": args.exchange_label,
+               "architecture": args.architecture, "alpha": args.alpha},
+    )  # fmt: skip
+    path = save_model(model, args.model, metadata)
+    print(f"Trained on {len(y)} dialogues ({int(y.sum())} high) -> {path}")
     return 0
 
 
@@ -253,62 +276,86 @@ def _trajectories(model: Any, X: Any) -> pd.DataFrame:
     )
 
 
-def cmd_predict(args: argparse.Namespace) -> int:
-    import joblib
+def _load_model(args: argparse.Namespace):
+    from ..persistence import ModelFileError, load_model
 
-    path = Path(args.model)
-    if not path.is_file():
-        raise CommandError(f"--model: file {path} does not exist.")
-    model = joblib.load(path)
-    linguistic = getattr(model, "hazumi_linguistic_", "dumpfile")
+    try:
+        return load_model(args.model, trusted_joblib=args.trusted_joblib)
+    except ModelFileError as error:
+        raise CommandError(f"--model: {error}") from error
+
+
+def _predict_corpus(args: argparse.Namespace, metadata: Any):
+    """The new dialogues, with their L columns built as the model's were."""
+    linguistic = metadata.linguistic or "dumpfile"
     if linguistic == "synthetic" and not args.synthetic:
         raise CommandError(
-            f"--model: {path} was trained on the synthetic corpus; predict with --synthetic."
+            f"--model: {args.model} was trained on the synthetic corpus; predict with --synthetic."
         )
-    dataset = _dataset_for(args, linguistic, getattr(model, "hazumi_text_encoder_", None))
-    X = dataset.features
+    if args.columns is None and metadata.extra.get("columns") not in (None, "synthetic"):
+        args.columns = metadata.extra["columns"]  # the same column names as in training
+    return _corpus(args, linguistic, metadata.text_encoder)[0]
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from ..persistence import IncompatibleDataError, check_compatible
+
+    if not args.synthetic:
+        check_data_dir(args.data, args.versions)
+    model, metadata = _load_model(args)
+    dataset = _predict_corpus(args, metadata)
+    try:
+        X = check_compatible(metadata, dataset)
+    except IncompatibleDataError as error:
+        raise CommandError(f"--model/--data: {error}") from error
     proba = model.predict_proba(X)
-    item = getattr(model, "hazumi_item_", "item")
-    out = Path(args.out)
+    out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(
         {
             "dialogue_id": X.dialogue_ids,
-            "item": item,
+            "item": metadata.item or "item",
             "predicted_high": model.predict(X),
             "proba_high": proba[:, -1],
         }
     ).to_csv(out, index=False)
-    trajectories = (
-        Path(args.trajectories)
-        if args.trajectories
-        else out.with_name(f"{out.stem}_trajectories.csv")
-    )
+    trajectories = args.trajectories or out.with_name(f"{out.stem}_trajectories.csv")
     _trajectories(model, X).to_csv(trajectories, index=False)
     print(f"Predictions for {len(X)} dialogues -> {out}; per-exchange -> {trajectories}")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="hazumi-sk",
-        description="Dialogue-level impression recognition with multitask sequence models.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of folds and models (0)")
+    p.add_argument(
+        "--tiny", action="store_true",
+        help="seconds-long settings (tests); values given explicitly take precedence",
+    )  # fmt: skip
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=int, default=0, help="seed of folds and models (0)")
-        p.add_argument("--tiny", action="store_true", help="seconds-long settings (tests)")
 
+def _add_demo(sub: Any) -> None:
     demo = sub.add_parser("demo", help="the study on the built-in synthetic corpus (< 3 min)")
-    demo.add_argument("--out", default="hazumi-demo", help="output folder (hazumi-demo)")
-    demo.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
-    demo.add_argument("--paper-tables", default=None, help="folder replacing the paper's shipped CSV tables")
-    common(demo)
+    demo.add_argument("--out", type=output_folder, default=Path("hazumi-demo"),
+                      help="output folder (hazumi-demo)")  # fmt: skip
+    demo.add_argument("--n-jobs", type=n_jobs, default=None, help="parallel fits (joblib)")
+    demo.add_argument("--paper-tables", default=None,
+                      help="folder replacing the paper's shipped CSV tables")  # fmt: skip
+    _common(demo)
     demo.set_defaults(func=cmd_demo)
 
+
+def _add_linguistic(p: argparse.ArgumentParser, encoder_help: str) -> None:
+    p.add_argument(
+        "--linguistic", choices=["dumpfile", "transcripts"], default="transcripts",
+        help="L features from the ELAN transcripts (default: UPOS + sentence vector) "
+        "or the dumpfiles' columns",
+    )  # fmt: skip
+    p.add_argument("--text-encoder", default=None, help=encoder_help)
+
+
+def _add_reproduce(sub: Any) -> None:
     rep = sub.add_parser("reproduce", help="the paper's experiments on a Hazumi copy")
-    rep.add_argument("--data", required=True, help="folder with Hazumi1902/ and Hazumi1911/")
+    add_data_arguments(rep, synthetic=False)
     rep.add_argument("--labels", nargs="+", default=None, help="items for Table 4 (all 18)")
     rep.add_argument("--feature-sets", nargs="+", default=None, help="e.g. L L+V ALL (all 5)")
     rep.add_argument("--preset", choices=sorted(PRESETS), default="quick")
@@ -317,54 +364,76 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only these of the preset's tables (table1 ... table5); the fit cache "
         "lets a later run with more tables reuse them",
     )  # fmt: skip
-    rep.add_argument("--alphas", nargs="+", type=float, default=None, help="override alphas")
-    rep.add_argument("--repeats", type=int, default=None, help="override CV repeats")
-    rep.add_argument("--out", default="hazumi-reproduction", help="output folder")
-    rep.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
-    rep.add_argument("--paper-tables", default=None, help="folder replacing the paper's shipped CSV tables")
-    rep.add_argument(
-        "--linguistic", choices=["dumpfile", "transcripts"], default="transcripts",
-        help="L features from the ELAN transcripts (default: UPOS + sentence vector) "
-        "or the dumpfiles' 5 columns",
-    )  # fmt: skip
-    rep.add_argument(
-        "--text-encoder", default=None,
-        help="sentence encoder for --linguistic transcripts: use-multilingual (default), "
+    rep.add_argument("--alphas", nargs="+", type=alpha, default=None,
+                     help="override the multitask alphas, each in (0, 1]")  # fmt: skip
+    rep.add_argument("--repeats", type=positive_int, default=None, help="override CV repeats")
+    rep.add_argument("--out", type=output_folder, default=Path("hazumi-reproduction"),
+                     help="output folder")  # fmt: skip
+    rep.add_argument("--n-jobs", type=n_jobs, default=None, help="parallel fits (joblib)")
+    rep.add_argument("--paper-tables", default=None,
+                     help="folder replacing the paper's shipped CSV tables")  # fmt: skip
+    _add_linguistic(
+        rep, "sentence encoder for --linguistic transcripts: use-multilingual (default), "
         "tfidf-svd, ginza, or a local BERT folder",
     )  # fmt: skip
-    common(rep)
+    _common(rep)
     rep.set_defaults(func=cmd_reproduce)
 
-    train = sub.add_parser("train", help="fit one model and save it with joblib")
-    source = train.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help="folder with Hazumi1902/ and Hazumi1911/")
-    source.add_argument("--synthetic", action="store_true", help="use the synthetic corpus")
+
+def _add_train(sub: Any) -> None:
+    train = sub.add_parser("train", help="fit one model and save it as a safe .hzm file")
+    add_data_arguments(train)
     train.add_argument("--item", required=True, help="rapport item, e.g. worthwhile")
     train.add_argument("--feature-set", default="L+V", help="L, L+A, L+B, L+V or ALL (L+V)")
-    train.add_argument("--alpha", type=float, default=0.7, help="dialogue loss weight (0.7)")
+    train.add_argument("--alpha", type=unit_float, default=0.7,
+                       help="dialogue loss weight in (0, 1]; 1 = single task (0.7)")  # fmt: skip
     train.add_argument("--architecture", default="LSTM(1-128)", help="as in Table 2")
-    train.add_argument("--epochs", type=int, default=60)
-    train.add_argument("--model", required=True, help="output .joblib file")
+    train.add_argument("--epochs", type=positive_int, default=None,
+                       help=f"training epochs ({TRAIN_EPOCHS}; --tiny: 2)")  # fmt: skip
     train.add_argument(
-        "--linguistic", choices=["dumpfile", "transcripts"], default="transcripts",
-        help="L features for --data, as for reproduce; predict reuses the choice",
+        "--exchange-label", choices=EXCHANGE_LABELS, default="SS",
+        help="exchange-level target: SS (self-sentiment, 1902/1911), TS_mean (third-party "
+        "mean, every version) or SS_or_TS (SS where rated, TS_mean elsewhere)",
     )  # fmt: skip
-    train.add_argument(
-        "--text-encoder", default=None,
-        help="use-multilingual (default), ginza or a local BERT folder",
-    )  # fmt: skip
-    common(train)
+    train.add_argument("--model", type=output_file, required=True,
+                       help="output model file (.hzm: skops + safetensors + JSON)")  # fmt: skip
+    _add_linguistic(train, "use-multilingual (default), ginza or a local BERT folder")
+    _common(train)
     train.set_defaults(func=cmd_train)
 
+
+def _add_predict(sub: Any) -> None:
     pred = sub.add_parser("predict", help="dialogue impressions and trajectories to CSV")
-    pred.add_argument("--model", required=True, help="a model saved by 'hazumi-sk train'")
-    source = pred.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help="folder with Hazumi1902/ and Hazumi1911/")
-    source.add_argument("--synthetic", action="store_true", help="use the synthetic corpus")
-    pred.add_argument("--out", required=True, help="CSV of dialogue-level predictions")
-    pred.add_argument("--trajectories", default=None, help="CSV of per-exchange estimates")
-    common(pred)
+    pred.add_argument("--model", type=existing_file, required=True,
+                      help="a model saved by 'hazumi-sk train'")  # fmt: skip
+    pred.add_argument(
+        "--trusted-joblib", action="store_true",
+        help="also accept a joblib/pickle model file; ONLY for files you trust, since "
+        "loading a pickle can run any code",
+    )  # fmt: skip
+    add_data_arguments(pred)
+    pred.add_argument("--out", type=output_file, required=True,
+                      help="CSV of dialogue-level predictions")  # fmt: skip
+    pred.add_argument("--trajectories", type=output_file, default=None,
+                      help="CSV of per-exchange estimates")  # fmt: skip
+    _common(pred)
     pred.set_defaults(func=cmd_predict)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``hazumi-sk`` argument parser with every subcommand."""
+    from ._leaderboard import add_leaderboard_parser
+
+    parser = argparse.ArgumentParser(
+        prog="hazumi-sk",
+        description="Dialogue-level impression recognition with multitask sequence models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_demo(sub)
+    _add_reproduce(sub)
+    _add_train(sub)
+    _add_predict(sub)
+    add_leaderboard_parser(sub)
     return parser
 
 

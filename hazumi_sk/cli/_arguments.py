@@ -1,0 +1,161 @@
+"""Argument types and data options shared by the subcommands.
+
+Every value is checked by argparse while the command line is parsed, so a bad
+argument stops the command (exit 2, ``hazumi-sk <command>: error: argument ...``)
+before any data is loaded or any model trained.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..datasets import SUPPORTED_VERSIONS, VERSION_SETTINGS
+
+#: Versions loaded when ``--versions`` is not given: the paper's self-rated,
+#: in-person corpora (the only ones with exchange self-sentiment).
+DEFAULT_VERSIONS = ("1902", "1911")
+COLUMN_POLICIES = ("common", "union", "harmonized")
+
+
+class CommandError(ValueError):
+    """A bad command-line argument; the message names the parameter."""
+
+
+def _number(kind: type, low: float | None, high: float | None, what: str) -> Callable:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+positive_int = _number(int, 1, None, "an integer >= 1")
+nonnegative_int = _number(int, 0, None, "an integer >= 0")
+unit_float = _number(float, 0.0, 1.0, "a number in [0, 1]")
+
+
+def n_jobs(text: str) -> int:
+    """``--n-jobs``: -1 (all cores) or a positive count, as in joblib."""
+    value = _number(int, -1, None, "-1 or an integer >= 1")(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected -1 or an integer >= 1, got 0")
+    return value
+
+
+def alpha(text: str) -> float:
+    """A multitask loss weight in (0, 1); 1 is the single task and is added by the presets."""
+    value = _number(float, 0.0, 1.0, "a loss weight in (0, 1]")(text)
+    if value == 0.0:
+        raise argparse.ArgumentTypeError(
+            "expected a loss weight in (0, 1], got 0 (alpha 0 ignores the dialogue label)"
+        )
+    return value
+
+
+def output_folder(text: str) -> Path:
+    """A folder to write into: absent (created) or an existing folder, never a file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} exists and is not a folder")
+    return path
+
+
+def output_file(text: str) -> Path:
+    """A file to write: absent or an existing file, never a folder; its folder is created."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a folder, not a file")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{path.parent} is not a folder")
+    return path
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"file {path} does not exist")
+    return path
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, *, synthetic: bool = True) -> None:
+    """``--data`` (or ``--synthetic``), ``--versions`` and ``--columns``."""
+    help_data = (
+        "folder holding any of "
+        + ", ".join(f"Hazumi{v}/" for v in SUPPORTED_VERSIONS)
+        + " (the public Hazumi corpora)"
+    )
+    if synthetic:
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--data", help=help_data)
+        source.add_argument("--synthetic", action="store_true", help="the synthetic corpus")
+    else:
+        parser.add_argument("--data", required=True, help=help_data)
+    versions = ", ".join(f"{v} ({VERSION_SETTINGS[v]})" for v in SUPPORTED_VERSIONS)
+    parser.add_argument(
+        "--versions", nargs="+", choices=SUPPORTED_VERSIONS, default=None,
+        help=f"corpus versions to load: {versions}; default "
+        f"{' + '.join(DEFAULT_VERSIONS)} where present, else every version found",
+    )  # fmt: skip
+    parser.add_argument(
+        "--columns", choices=COLUMN_POLICIES, default=None,
+        help="feature columns across versions (load_hazumi's policy); default 'common' for "
+        "1902/1911 alone, 'harmonized' when an online corpus (2010, 2012) is included",
+    )  # fmt: skip
+
+
+def check_data_dir(path: str | None, versions: list[str] | None) -> tuple[Path, list[str]]:
+    """The data folder and the versions to load from it (named in every error)."""
+    if path is None:
+        raise CommandError("--data is required (a folder holding Hazumi<version>/ folders).")
+    data = Path(path)
+    if not data.is_dir():
+        raise CommandError(f"--data: data folder {data} does not exist.")
+    found = [v for v in SUPPORTED_VERSIONS if (data / f"Hazumi{v}").is_dir()]
+    if not found:
+        raise CommandError(
+            f"--data: {data} holds none of {', '.join(f'Hazumi{v}/' for v in SUPPORTED_VERSIONS)}."
+        )
+    if versions:
+        missing = [v for v in versions if v not in found]
+        if missing:
+            raise CommandError(
+                f"--versions: {', '.join(f'Hazumi{v}/' for v in missing)} not in {data} "
+                f"(it holds {', '.join(found)})."
+            )
+        return data, list(dict.fromkeys(versions))
+    default = [v for v in DEFAULT_VERSIONS if v in found]
+    return data, default or found
+
+
+def column_policy(columns: str | None, versions: list[str]) -> str:
+    """The user's ``--columns``, else common for the in-person corpora, harmonized otherwise."""
+    if columns is not None:
+        return columns
+    return "common" if set(versions) <= set(DEFAULT_VERSIONS) else "harmonized"
+
+
+def load_corpus(
+    data: Path,
+    versions: list[str],
+    columns: str,
+    linguistic: str = "dumpfile",
+    text_encoder: str | None = None,
+) -> Any:
+    """``load_hazumi`` with the L block rebuilt from the transcripts when asked."""
+    from ..datasets import load_hazumi
+
+    dataset = load_hazumi(data, versions=versions, columns=columns)
+    if linguistic == "transcripts":
+        from ..features import replace_linguistic
+
+        dataset = replace_linguistic(dataset, text_encoder=text_encoder)
+    return dataset
