@@ -394,6 +394,12 @@ def test_unfitted_model_cannot_be_saved(tmp_path):
         save_model(pipe, tmp_path / "m.hzm")
 
 
+def test_metadata_must_describe_the_model(fitted_pipeline, tmp_path):
+    wrong = ModelMetadata(feature_names_in=["x", "y"])
+    with pytest.raises(ValueError, match="feature_names_in"):
+        save_model(fitted_pipeline, tmp_path / "m.hzm", wrong)
+
+
 def test_other_version_warns_once(saved, tmp_path):
     header = _header(saved)
     header["metadata"]["hazumi_sk_version"] = "0.0.1-other"

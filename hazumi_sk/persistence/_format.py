@@ -183,6 +183,12 @@ def _complete(metadata: ModelMetadata, model: Any) -> ModelMetadata:
     names = getattr(model, "feature_names_in_", None)
     if metadata.feature_names_in is None and names is not None:
         metadata = replace(metadata, feature_names_in=[str(n) for n in names])
+    elif names is not None and list(metadata.feature_names_in) != [str(n) for n in names]:
+        # predict would align new data to these columns: they must be the model's.
+        raise ValueError(
+            "metadata.feature_names_in differs from the model's feature_names_in_; "
+            "build the metadata with ModelMetadata.from_fit(model, X_train, ...)."
+        )
     classes = getattr(model, "classes_", None)
     if metadata.classes is None and classes is not None:
         metadata = replace(metadata, classes=list(classes))
