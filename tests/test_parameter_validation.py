@@ -13,9 +13,18 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
 from hazumi_sk.datasets import Dialogue
+from hazumi_sk.evaluation import (
+    corrected_resampled_ttest,
+    nested_cv_score,
+    paired_permutation_test,
+    paper_protocol_best,
+    repeated_cv_scores,
+    summarize_scores,
+)
 from hazumi_sk.features import (
     AcousticFeatures,
     BodyFeatures,
@@ -67,6 +76,41 @@ def fit_face(**kwargs):
 
 def fit_multimodal(**kwargs):
     MultimodalFeatures(**{"extractors": [("B", BodyFeatures())], **kwargs}).fit(DIALOGUES)
+
+
+#: Twelve samples, two balanced classes: enough for the argument checks, nothing is fitted.
+XY = (np.arange(24.0).reshape(12, 2), np.array([0, 1] * 6))
+SCORES = pd.DataFrame(
+    {"repeat": [0, 0, 1, 1], "fold": [0, 1, 0, 1], "score": [0.6, 0.8, 0.7, 0.7], "n_train": 6,
+     "n_test": 6}
+)  # fmt: skip
+
+
+def cv_scores(**kwargs):
+    repeated_cv_scores(**{"estimator": LogisticRegression(), "X": XY[0], "y": XY[1], **kwargs})
+
+
+def nested(**kwargs):
+    args = {"estimator": LogisticRegression(), "param_grid": {"C": [1.0]}, "X": XY[0], "y": XY[1]}
+    nested_cv_score(**{**args, **kwargs})
+
+
+def paper_best(**kwargs):
+    args = {"estimator": LogisticRegression(), "param_grid": {"C": [1.0]}, "X": XY[0], "y": XY[1]}
+    paper_protocol_best(**{**args, **kwargs})
+
+
+def summarize(**kwargs):
+    summarize_scores(**{"scores": SCORES, **kwargs})
+
+
+def ttest(**kwargs):
+    corrected_resampled_ttest(**{"scores_a": [1, 2], "scores_b": [0, 2], "n_train": 4, "n_test": 1,
+                                 **kwargs})  # fmt: skip
+
+
+def permutation(**kwargs):
+    paired_permutation_test(**{"scores_a": [1, 2], "scores_b": [0, 2], **kwargs})
 
 
 CLF = "MultitaskSequenceClassifier"
@@ -182,6 +226,34 @@ ROWS = [
     bad(
         fit_multimodal, {"extractors": []}, "extractors must be a non-empty list", error=ValueError
     ),
+    # ------------------------------------------------------ repeated CV functions
+    bad(cv_scores, {"estimator": "logreg"}, "'estimator' parameter of repeated_cv_scores", "fit"),
+    bad(cv_scores, {"n_splits": 1}, "'n_splits'", "[2, inf)", "Got 1"),
+    bad(cv_scores, {"n_splits": 2.0}, "'n_splits'", "int", "Got 2.0"),
+    bad(cv_scores, {"n_repeats": 0}, "'n_repeats'", "[1, inf)", "Got 0"),
+    bad(cv_scores, {"scoring": 3}, "'scoring'", "callable", "Got 3"),
+    bad(cv_scores, {"random_state": None}, "'random_state'", "int", "Got None"),
+    bad(cv_scores, {"random_state": -1}, "'random_state'", "[0, 4294967295]", "Got -1"),
+    bad(cv_scores, {"n_jobs": 0}, "'n_jobs' parameter of repeated_cv_scores", "Got 0"),
+    bad(cv_scores, {"cache_dir": 5}, "'cache_dir'", "str", "Got 5"),
+    bad(cv_scores, {"progress": 1}, "'progress'", "bool", "str", "Got 1"),
+    bad(nested, {"param_grid": "C"}, "'param_grid' parameter of nested_cv_score", "dict"),
+    bad(nested, {"n_inner_splits": 1}, "'n_inner_splits'", "[2, inf)", "Got 1"),
+    bad(nested, {"n_splits": True}, "'n_splits' parameter of nested_cv_score", "Got True"),
+    bad(paper_best, {"param_grid": None}, "'param_grid' parameter of paper_protocol_best"),
+    bad(paper_best, {"n_repeats": -1}, "'n_repeats' parameter of paper_protocol_best"),
+    bad(summarize, {"scores": [0.7, 0.8]}, "'scores' parameter of summarize_scores", "DataFrame"),
+    bad(summarize, {"by": 3}, "'by'", "str", "list", "Got 3"),
+    bad(summarize, {"confidence": 95}, "'confidence'", "(0.0, 1.0)", "Got 95"),
+    bad(summarize, {"method": "bogus"}, "'method'", "'corrected'", "'repeat-means'", "'bogus'"),
+    # -------------------------------------------------------------- paired tests
+    bad(ttest, {"scores_a": 0.8}, "'scores_a' parameter of corrected_resampled_ttest"),
+    bad(ttest, {"scores_b": None}, "'scores_b'", "array-like", "Got None"),
+    bad(ttest, {"n_train": 0}, "'n_train'", "(0.0, inf)", "Got 0"),
+    bad(ttest, {"n_test": "20"}, "'n_test'", "float", "'20'"),
+    bad(permutation, {"scores_a": "abc"}, "'scores_a' parameter of paired_permutation_test"),
+    bad(permutation, {"n_permutations": 0}, "'n_permutations'", "[1, inf)", "Got 0"),
+    bad(permutation, {"random_state": 1.5}, "'random_state'", "RandomState", "Got 1.5"),
 ]
 
 
@@ -204,6 +276,13 @@ def test_invalid_parameter_error_is_value_and_type_error():
 def test_no_row_is_a_duplicate():
     ids = [row.id for row in ROWS]
     assert len(ids) == len(set(ids))
+
+
+def test_valid_edges_are_accepted_by_the_functions():
+    # A mean fold size is a float; the sklearn scorer default (None) still works.
+    assert ttest(n_train=4.5, n_test=1.5) is None
+    assert summarize(confidence=0.5, by=["repeat"]) is None
+    cv_scores(n_splits=2, n_repeats=1, scoring=None, progress="label", n_jobs=-1)
 
 
 def test_valid_extremes_still_fit():

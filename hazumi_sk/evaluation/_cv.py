@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -10,13 +12,33 @@ import pandas as pd
 from scipy import stats
 from sklearn.base import is_classifier
 
+from ..utils._param_validation import HasMethods, StrictInterval, StrOptions, validate_params
 from ._cells import Cell, check_y, n_samples_of, repeated_splits, run_cells
 
 __all__ = ["repeated_cv_scores", "summarize_scores"]
 
 SCORE_COLUMNS = ["repeat", "fold", "score", "n_train", "n_test", "fit_time", "cached"]
 
+#: Constraints of the arguments the repeated-CV functions share (X and y are
+#: checked against each other by check_y).
+CV_CONSTRAINTS = {
+    "estimator": [HasMethods(["fit", "get_params"])],
+    "n_splits": [StrictInterval(Integral, 2, None, closed="left")],
+    "n_repeats": [StrictInterval(Integral, 1, None, closed="left")],
+    "scoring": [str, callable, None],
+    # Repeat r shuffles with seed random_state + r, so it must be a plain int.
+    "random_state": [StrictInterval(Integral, 0, 2**32 - 1, closed="both")],
+    "n_jobs": [
+        StrictInterval(Integral, None, -1, closed="right"),
+        StrictInterval(Integral, 1, None, closed="left"),
+        None,
+    ],
+    "cache_dir": [str, os.PathLike, None],
+    "progress": ["boolean", str],
+}
 
+
+@validate_params(CV_CONSTRAINTS)
 def repeated_cv_scores(
     estimator: Any,
     X: Any,
@@ -114,6 +136,14 @@ def _interval(scores: pd.DataFrame, confidence: float, method: str) -> tuple[flo
     return float(mean - half), float(mean + half)
 
 
+@validate_params(
+    {
+        "scores": [pd.DataFrame],
+        "by": [str, list, tuple, None],
+        "confidence": [StrictInterval(Real, 0, 1, closed="neither")],
+        "method": [StrOptions({"corrected", "repeat-means"})],
+    }
+)
 def summarize_scores(
     scores: pd.DataFrame,
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,9 @@ import pandas as pd
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import ParameterGrid
 
+from ..utils._param_validation import StrictInterval, validate_params
 from ._cells import Cell, check_y, n_samples_of, repeated_splits, run_cells
+from ._cv import CV_CONSTRAINTS
 
 __all__ = ["nested_cv_score", "paper_protocol_best"]
 
@@ -33,6 +36,10 @@ def _params_label(params: dict) -> str:
     return json.dumps(params, sort_keys=True, default=repr)
 
 
+_GRID_CONSTRAINTS = {**CV_CONSTRAINTS, "param_grid": [dict, list]}
+
+
+@validate_params(_GRID_CONSTRAINTS)
 def paper_protocol_best(
     estimator: Any,
     param_grid: Any,
@@ -106,6 +113,9 @@ def paper_protocol_best(
     return table
 
 
+@validate_params(
+    {**_GRID_CONSTRAINTS, "n_inner_splits": [StrictInterval(Integral, 2, None, closed="left")]}
+)
 def nested_cv_score(
     estimator: Any,
     param_grid: Any,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from numbers import Integral, Real
 from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import stats
 from sklearn.utils import check_random_state
+
+from ..utils._param_validation import StrictInterval, validate_params
 
 __all__ = ["PairedTestResult", "corrected_resampled_ttest", "paired_permutation_test"]
 
@@ -34,6 +37,15 @@ def _paired_differences(scores_a: Any, scores_b: Any) -> np.ndarray:
     return a - b
 
 
+@validate_params(
+    {
+        "scores_a": ["array-like"],
+        "scores_b": ["array-like"],
+        # Fold sizes differ by one, so a mean size (a float) is a fair input.
+        "n_train": [StrictInterval(Real, 0, None, closed="neither")],
+        "n_test": [StrictInterval(Real, 0, None, closed="neither")],
+    }
+)
 def corrected_resampled_ttest(
     scores_a: Any, scores_b: Any, n_train: int, n_test: int
 ) -> PairedTestResult:
@@ -69,8 +81,6 @@ def corrected_resampled_ttest(
     >>> round(res.statistic, 3)
     1.265
     """
-    if n_train <= 0 or n_test <= 0:
-        raise ValueError(f"n_train and n_test must be positive, got {n_train} and {n_test}.")
     d = _paired_differences(scores_a, scores_b)
     mean = float(d.mean())
     var = float(d.var(ddof=1))
@@ -83,6 +93,14 @@ def corrected_resampled_ttest(
     return PairedTestResult(mean, float(t), float(p))
 
 
+@validate_params(
+    {
+        "scores_a": ["array-like"],
+        "scores_b": ["array-like"],
+        "n_permutations": [StrictInterval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+)
 def paired_permutation_test(
     scores_a: Any,
     scores_b: Any,
