@@ -83,7 +83,7 @@ class SequenceTransformer(VersionedStateMixin, TransformerMixin, BaseEstimator):
       L and V columns belongs to neither); their names are the transformer's
       ``get_feature_names_out`` (e.g. ``pca0``) prefixed by that tag,
       ``"L__pca0"`` or ``"mixed__pca0"``, so that blocks transformed per
-      modality stay unique after :meth:`RaggedSequences.hstack`.
+      modality stay unique after :meth:`~hazumi_sk.sequences.RaggedSequences.hstack`.
 
     Non-finite values raise an error naming the dialogue and the feature
     unless the transformer accepts NaN (its ``allow_nan`` tag, e.g.
