@@ -16,6 +16,15 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
+from hazumi_sk.analysis import (
+    average_by_polarity,
+    exchange_dialogue_correlation,
+    plot_correlation_table,
+    plot_segment_correlation,
+    segment_correlation,
+    segment_positions,
+    significance_mark,
+)
 from hazumi_sk.datasets import Dialogue
 from hazumi_sk.evaluation import (
     corrected_resampled_ttest,
@@ -111,6 +120,27 @@ def ttest(**kwargs):
 
 def permutation(**kwargs):
     paired_permutation_test(**{"scores_a": [1, 2], "scores_b": [0, 2], **kwargs})
+
+
+def correlation(**kwargs):
+    # The arguments are checked before the dataset is looked at.
+    exchange_dialogue_correlation(**{"dataset": None, **kwargs})
+
+
+def segments(**kwargs):
+    segment_correlation(**{"dataset": None, **kwargs})
+
+
+def positions(**kwargs):
+    segment_positions(**{"lengths": [3, 4], "n_segments": 2, **kwargs})
+
+
+def polarity(**kwargs):
+    average_by_polarity(**{"table": pd.DataFrame({"polarity": ["positive"], "r": [0.1]}), **kwargs})
+
+
+def plot_table(**kwargs):
+    plot_correlation_table(**{"corr": pd.DataFrame({"r": [0.1]}), **kwargs})
 
 
 CLF = "MultitaskSequenceClassifier"
@@ -254,6 +284,30 @@ ROWS = [
     bad(permutation, {"scores_a": "abc"}, "'scores_a' parameter of paired_permutation_test"),
     bad(permutation, {"n_permutations": 0}, "'n_permutations'", "[1, inf)", "Got 0"),
     bad(permutation, {"random_state": 1.5}, "'random_state'", "RandomState", "Got 1.5"),
+    # ---------------------------------------------------------------- analysis
+    bad(correlation, {"exchange_label": 3}, "'exchange_label' parameter of exchange_dialogue_"),
+    bad(correlation, {"rating": None}, "'rating'", "str", "Got None"),
+    bad(correlation, {"threshold": "4"}, "'threshold'", "float", "'4'"),
+    bad(correlation, {"threshold": np.nan}, "'threshold'", "Got nan"),
+    bad(correlation, {"not_rated": "E"}, "'not_rated'", "or None", "'E'"),
+    bad(correlation, {"not_rated": True}, "'not_rated'", "Got True"),
+    bad(correlation, {"source": 1}, "'source'", "str", "Got 1"),
+    bad(correlation, {"dialogue_ids": 5}, "'dialogue_ids'", "Iterable", "Got 5"),
+    bad(segments, {"items": "worthwhile"}, "'items' parameter of segment_correlation", "array"),
+    bad(segments, {"n_segments": 0}, "'n_segments'", "[1, inf)", "Got 0"),
+    bad(segments, {"n_segments": 2.5}, "'n_segments'", "int", "Got 2.5"),
+    bad(segments, {"not_rated": np.inf}, "'not_rated' parameter of segment_correlation"),
+    bad(positions, {"lengths": 3}, "'lengths' parameter of segment_positions", "array-like"),
+    bad(positions, {"n_segments": 0}, "'n_segments' parameter of segment_positions", "Got 0"),
+    bad(significance_mark, {"p": "0.01"}, "'p' parameter of significance_mark", "'0.01'"),
+    bad(polarity, {"table": [0.1]}, "'table' parameter of average_by_polarity", "DataFrame"),
+    bad(polarity, {"column": 1}, "'column'", "str", "Got 1"),
+    bad(plot_table, {"corr": None}, "'corr' parameter of plot_correlation_table", "DataFrame"),
+    bad(plot_table, {"reference": "paper.csv"}, "'reference'", "DataFrame", "or None"),
+    bad(plot_table, {"reference_column": 0}, "'reference_column'", "Got 0"),
+    bad(plot_table, {"label": None}, "'label'", "str", "Got None"),
+    bad(plot_table, {"title": 3}, "'title' parameter of plot_correlation_table", "Got 3"),
+    bad(plot_segment_correlation, {"seg": [0.1]}, "'seg' parameter of plot_segment_correlation"),
 ]
 
 

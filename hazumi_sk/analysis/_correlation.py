@@ -20,14 +20,26 @@ from ..datasets._targets import (
     exchange_label_values,
     rating_table,
 )
+from ..utils._param_validation import StrictInterval, validate_params
 
 __all__ = ["exchange_dialogue_correlation", "average_by_polarity", "significance_mark"]
+
+#: Constraints of the arguments the correlation analyses share; the label, rating and
+#: source names are checked against their vocabularies where they are used.
+LABEL_CONSTRAINTS = {
+    "dataset": "no_validation",  # a Bunch or any object with the tables as attributes
+    "exchange_label": [str],
+    "rating": [str],
+    "not_rated": [StrictInterval(Real, None, None, closed="neither"), None],
+    "source": [str],
+}
 
 #: Where the exchange labels are read from: the annotated (ELAN) exchanges of every
 #: session, or the feature rows (dumpfile rows, only sessions that have features).
 EXCHANGE_SOURCES = ("exchanges", "feature_rows")
 
 
+@validate_params({"p": [Real, None]})
 def significance_mark(p: float) -> str:
     """The paper's marks: ``"**"`` for p < 0.001, ``"*"`` for p < 0.05, else ``""``.
 
@@ -132,6 +144,13 @@ def pearson(x: np.ndarray, y: np.ndarray, what: str) -> tuple[float, float]:
     return float(result.statistic), float(result.pvalue)
 
 
+@validate_params(
+    {
+        **LABEL_CONSTRAINTS,
+        "threshold": [StrictInterval(Real, None, None, closed="neither")],
+        "dialogue_ids": [Iterable, None],
+    }
+)
 def exchange_dialogue_correlation(
     dataset: Bunch,
     exchange_label: str = "SS",
@@ -220,6 +239,7 @@ def exchange_dialogue_correlation(
     return pd.DataFrame(rows, index=pd.Index(RAPPORT_ITEMS, name="item"))
 
 
+@validate_params({"table": [pd.DataFrame], "column": [str]})
 def average_by_polarity(table: pd.DataFrame, column: str = "r") -> pd.Series:
     """Mean of ``column`` over the positive and the negative items (the paper's "Average" rows).
 

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from ..utils._param_validation import validate_params
+
 __all__ = ["plot_correlation_table", "plot_segment_correlation"]
 
 _POLARITY_COLOURS = {"positive": "tab:blue", "negative": "tab:red"}
@@ -33,6 +35,16 @@ def _reference_values(reference: pd.DataFrame, column: str, items: pd.Index) -> 
     return table.loc[items, column].to_numpy(np.float64)
 
 
+@validate_params(
+    {
+        "corr": [pd.DataFrame],
+        "reference": [pd.DataFrame, None],
+        "reference_column": [str],
+        "label": [str],
+        "reference_label": [str],
+        "title": [str, None],
+    }
+)
 def plot_correlation_table(
     corr: pd.DataFrame,
     reference: pd.DataFrame | None = None,
@@ -128,6 +140,7 @@ def plot_correlation_table(
     return fig
 
 
+@validate_params({"seg": [pd.DataFrame], "title": [str, None]})
 def plot_segment_correlation(seg: pd.DataFrame, *, ax=None, title: str | None = None):
     """Grouped bars of the per-segment correlations and the overall one (the paper's Figure 3).
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
 from ..datasets._targets import check_item, rating_table
-from ._correlation import dialogue_label_means, exchange_label_table, paired_values, pearson
+from ..utils._param_validation import StrictInterval, validate_params
+from ._correlation import (
+    LABEL_CONSTRAINTS,
+    dialogue_label_means,
+    exchange_label_table,
+    paired_values,
+    pearson,
+)
+
+_N_SEGMENTS = [StrictInterval(Integral, 1, None, closed="left")]
 
 __all__ = ["segment_correlation", "segment_positions"]
 
 
+@validate_params({"lengths": ["array-like"], "n_segments": _N_SEGMENTS})
 def segment_positions(lengths: np.ndarray, n_segments: int) -> np.ndarray:
     """Segment (0-based) of every exchange when each dialogue is cut into ``n_segments``.
 
@@ -55,6 +67,7 @@ def _segment_means(labels: pd.DataFrame, n_segments: int) -> pd.DataFrame:
     return means.unstack("segment").reindex(columns=range(1, n_segments + 1))
 
 
+@validate_params({**LABEL_CONSTRAINTS, "items": ["array-like"], "n_segments": _N_SEGMENTS})
 def segment_correlation(
     dataset: Bunch,
     items: tuple[str, ...] | list[str] = ("worthwhile", "cold"),
@@ -114,10 +127,6 @@ def segment_correlation(
     items = [check_item(item) for item in items]
     if not items:
         raise ValueError("items must name at least one rapport item.")
-    if isinstance(n_segments, bool) or not isinstance(n_segments, int | np.integer):
-        raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
-    if n_segments < 1:
-        raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
     ratings = rating_table(dataset, rating)
     labels = exchange_label_table(dataset, exchange_label, source, not_rated)
     per_segment = _segment_means(labels, n_segments)
