@@ -157,6 +157,14 @@ def _multi_item():
     return MultiItemClassifier(n_components=2), pool_mean_std(X), np.column_stack([y, y[::-1]])
 
 
+def _corpus_scaler():
+    from hazumi_sk.evaluation import CorpusScaler
+
+    X, y = _toy()
+    corpus_of = {d: "ab"[i % 2] for i, d in enumerate(X.dialogue_ids)}
+    return CorpusScaler(corpus_of=corpus_of), X, y
+
+
 #: class name -> function returning (unfitted estimator, X, y). Add yours here.
 ESTIMATOR_FACTORIES = {
     "ModalitySelector": _modality_selector,
@@ -168,6 +176,7 @@ ESTIMATOR_FACTORIES = {
     "ThresholdedRegressor": _thresholded_regressor,
     "SeedEnsembleClassifier": _seed_ensemble,
     "MultiItemClassifier": _multi_item,
+    "CorpusScaler": _corpus_scaler,
     "AcousticFeatures": _dialogue_extractor(lambda: _features_module().AcousticFeatures()),
     "BodyFeatures": _dialogue_extractor(lambda: _features_module().BodyFeatures()),
     "FaceFeatures": _dialogue_extractor(lambda: _features_module().FaceFeatures()),
@@ -257,6 +266,7 @@ EXPECTED_FAILED_CHECKS = {
     "SequenceTransformer": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "MultitaskSequenceClassifier": NUMPY_INPUT_CHECKS | CLASSIFIER_NUMPY_CHECKS | SKORCH_CHECKS,
     "DumpfileFeatures": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
+    "CorpusScaler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
 }
 #: Extractors whose input is a list of Dialogue objects declare two_d_array=False, so
 #: scikit-learn's check_estimator runs only check_estimator_cloneable on them; it must

@@ -2,6 +2,15 @@
 
 from ._cache import FitCache
 from ._cells import Cell, repeated_splits, run_cells
+from ._corpora import (
+    CorpusScaler,
+    compare_protocols,
+    cross_corpus_scores,
+    dialogue_corpora,
+    leave_one_corpus_out,
+    participant_groups,
+    pooled_corpus_splits,
+)
 from ._cv import repeated_cv_scores, summarize_scores
 from ._document import Document
 from ._nested import nested_cv_score, paper_protocol_best
@@ -9,13 +18,20 @@ from ._stats import PairedTestResult, corrected_resampled_ttest, paired_permutat
 
 __all__ = [
     "Cell",
+    "CorpusScaler",
     "Document",
     "FitCache",
     "PairedTestResult",
+    "compare_protocols",
     "corrected_resampled_ttest",
+    "cross_corpus_scores",
+    "dialogue_corpora",
+    "leave_one_corpus_out",
     "nested_cv_score",
     "paired_permutation_test",
     "paper_protocol_best",
+    "participant_groups",
+    "pooled_corpus_splits",
     "repeated_cv_scores",
     "repeated_splits",
     "run_cells",
