@@ -240,7 +240,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                           args.seed)  # fmt: skip
     model.fit(X, y)
     linguistic = "synthetic" if args.synthetic else args.linguistic
-    metadata = ModelMetadata(
+    metadata = ModelMetadata.from_fit(
+        model,
+        X,
         item=args.item,
         feature_set=args.feature_set,
         linguistic=linguistic,
@@ -249,7 +251,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         if linguistic == "transcripts"
         else None,
         corpus_versions=versions,
-        n_training_dialogues=len(y),
         extra={"columns": columns, "exchange_label": args.exchange_label,
                "architecture": args.architecture, "alpha": args.alpha},
     )  # fmt: skip
@@ -286,7 +287,7 @@ def _load_model(args: argparse.Namespace):
 
 
 def _predict_corpus(args: argparse.Namespace, metadata: Any):
-    """The new dialogues, with their L columns built as the model's were."""
+    """The new dialogues (and how their L was built), with L made as the model's was."""
     linguistic = metadata.linguistic or "dumpfile"
     if linguistic == "synthetic" and not args.synthetic:
         raise CommandError(
@@ -294,7 +295,7 @@ def _predict_corpus(args: argparse.Namespace, metadata: Any):
         )
     if args.columns is None and metadata.extra.get("columns") not in (None, "synthetic"):
         args.columns = metadata.extra["columns"]  # the same column names as in training
-    return _corpus(args, linguistic, metadata.text_encoder)[0]
+    return _corpus(args, linguistic, metadata.text_encoder)[0], linguistic
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -303,9 +304,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not args.synthetic:
         check_data_dir(args.data, args.versions)
     model, metadata = _load_model(args)
-    dataset = _predict_corpus(args, metadata)
+    dataset, linguistic = _predict_corpus(args, metadata)
     try:
-        X = check_compatible(metadata, dataset)
+        X = check_compatible(
+            metadata, dataset, linguistic=linguistic, text_encoder=metadata.text_encoder
+        )
     except IncompatibleDataError as error:
         raise CommandError(f"--model/--data: {error}") from error
     proba = model.predict_proba(X)
