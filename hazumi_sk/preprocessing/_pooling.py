@@ -143,9 +143,9 @@ class SequencePooler(VersionedStateMixin, TransformerMixin, BaseEstimator):
         The validated statistics.
     n_features_in_ : int
         Number of input features.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (n_features,)
         Input feature names.
-    modalities_in_ : ndarray of str of shape (n_features_in_,)
+    modalities_in_ : ndarray of str of shape (n_features,)
         Modality tag of each input feature.
 
     See Also

@@ -63,7 +63,7 @@ class SequenceTransformer(VersionedStateMixin, TransformerMixin, BaseEstimator):
         Output modality tags (see Notes).
     n_features_in_ : int
         Number of input features.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (n_features,)
         Input feature names.
 
     See Also
