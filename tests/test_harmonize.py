@@ -66,8 +66,9 @@ def test_harmonized_columns_on_1911_and_2012(corpus):
             X.sequence(ids.index("1911F3001"))[:, names.index(new)],
             raw.features.sequence(0)[:, raw_names.index(old)],
         )
-    dropped = data.excluded.query("level == 'column'")
-    assert dropped["dialogue_id"].isna().all()
+    columns = data.excluded.query("level == 'column'")
+    assert columns["dialogue_id"].isna().all()
+    dropped = columns[columns["reason"].str.contains("dropped by columns='harmonized'")]
     # 1911 only: F0_sma_min word#0001 lenS lenS-lenU Head_velocity_max EDA_mean (6);
     # 2012 only: F0_sma_de_kurtosis, the 16 UPOS tags but NOUN, bert0, bert1 (19).
     assert len(dropped) == 6 + 19

@@ -16,7 +16,7 @@ import pandas as pd
 from ..vocabulary import UPOS_TAGS
 from ._errors import HazumiFormatError
 
-__all__ = ["DumpFile", "read_dumpfile", "classify_column", "SYSTEM_ACTS"]
+__all__ = ["DumpFile", "read_dumpfile", "classify_column", "parse_number", "SYSTEM_ACTS"]
 
 #: System dialogue acts that have a one-hot column in 1902/1911 (2010 is one-hot encoded to these).
 SYSTEM_ACTS = ("io", "na", "oa", "op", "pa", "qw", "qy", "su")
@@ -57,6 +57,27 @@ _COLUMN_RULES: tuple[tuple[str, str | None, str], ...] = (
     (r"^(EDA|HR)_(mean|std)$", "P", "E4 physiological"),
 )
 _COMPILED = tuple((re.compile(p), m, s) for p, m, s in _COLUMN_RULES)
+#: An ASCII decimal number (optionally signed, with fraction and exponent), spaces around
+#: allowed. Python's ``float`` and numpy also take ``'1_0'``, ``'１２'``, ``'٣'``, ``'nan'``.
+_NUMBER = re.compile(r"[ \t]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t]*\Z")
+#: Characters that no cell of a well-formed dumpfile holds: the fast path leaves such a file
+#: to the strict cell-by-cell reader (anything non-ASCII, ``_``, control characters).
+_SUSPICIOUS = re.compile(r"[^\x20-\x7e\t\r\n]|[_\"]")
+#: The non-feature columns every dumpfile of a version must have (FORMAT.md §3.2; 2012 read
+#: from its files); without them the rows cannot be timed or cross-checked.
+_LABELS_1902_1911 = ["SS", *(f"TS{k}" for k in range(1, 6)), *(f"TC{k}" for k in range(1, 6))]
+REQUIRED_COLUMNS = {
+    "1902": ["start(exchange)[ms]", "end(system)[ms]", "end(exchange)[ms]", *_LABELS_1902_1911,
+             "SS_ternary", "TS_ternary", "TC_ternary", "duration"],
+    "1911": ["start(exchange)[ms]", "end(system)[ms]", "end(exchange)[ms]", *_LABELS_1902_1911,
+             "SS_ternary", "TS_ternary", "TC_ternary", "duration"],
+    "2010": ["ID", "start(exchange)", "end(system)", "end(exchange)", "dialogue_act",
+             "UI_F1", "UI_F2", "UI_F3", "UI_F4", "UI_M1", "TC_F1", "TC_F2", "TC_F3", "TC_F6",
+             "TC_F5", "UI_Aver", "TC_Aver"],
+    "2012": ["Unnamed: 0", "start(exchange)", "end(system)", "end(exchange)", "dialogue_act",
+             "UI_F1", "UI_F2", "UI_F3", "UI_M1", "UI_M2", "TC_F1", "TC_F2", "TC_F4", "TC_F5",
+             "TC_M1", "UI_Aver", "TC_Aver"],
+}  # fmt: skip
 #: Header spellings that differ between versions: 2012 writes ``Dialogue_act``.
 _HEADER_ALIASES = {"Dialogue_act": "dialogue_act"}
 #: Dumpfile column -> ``labels`` column for the non-label row bookkeeping.
@@ -133,26 +154,60 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _to_float(path: Path, header: list[str], cells: np.ndarray) -> np.ndarray:
-    """Cells (str array) as float64; the first bad cell raises naming file, row and column."""
+def parse_number(text: str) -> float:
+    """The value of an ASCII decimal number such as ``'4'``, ``'-4.39E-05'`` or ``' 5.'``.
+
+    Stricter than :class:`float`: underscores (``'1_0'``), non-ASCII digits
+    (``'１２'``, ``'٣'``), ``'nan'``/``'inf'`` and empty text are rejected.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not such a number.
+    """
+    if not isinstance(text, str) or not _NUMBER.match(text):
+        raise ValueError(f"not an ASCII decimal number: {text!r}")
+    return float(text)
+
+
+def _bad_cell(path: Path, r: int, column: str, raw: str) -> DumpfileFormatError:
+    """The error for one unparseable cell, naming file, row and column."""
     try:
-        return cells.astype(np.float64)
+        if not math.isfinite(float(raw)) and raw.strip().isascii():
+            return DumpfileFormatError(
+                f"{path}: data row {r}, column {column!r}: non-finite value {raw!r}."
+            )
     except ValueError:
         pass
-    for r, c in np.ndindex(cells.shape):
+    what = "empty cell" if not raw.strip() else f"non-numeric value {raw!r}"
+    return DumpfileFormatError(
+        f"{path}: data row {r} (record {r + 2}), column {column!r}: {what} (cells must be "
+        "ASCII decimal numbers)."
+    )
+
+
+def _to_float(
+    path: Path, header: list[str], cells: np.ndarray, may_be_empty: frozenset = frozenset()
+) -> np.ndarray:
+    """Cells (str array) as float64 by :func:`parse_number`; the first bad cell raises naming
+    file, row and column. Empty cells of the columns ``may_be_empty`` are NaN."""
+    values = np.empty(cells.shape, dtype=np.float64)
+    for (r, c), raw in np.ndenumerate(cells):
+        raw = str(raw)
+        if header[c] in may_be_empty and not raw.strip():
+            values[r, c] = math.nan
+            continue
         try:
-            float(cells[r, c])
+            values[r, c] = parse_number(raw)
         except ValueError:
-            raw = str(cells[r, c])
-            what = "empty cell" if not raw.strip() else f"non-numeric value {raw!r}"
-            raise DumpfileFormatError(
-                f"{path}: data row {r} (record {r + 2}), column {header[c]!r}: {what}."
-            ) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+            raise _bad_cell(path, r, header[c], raw) from None
+        if not math.isfinite(values[r, c]):  # '1e999' overflows to inf
+            raise _bad_cell(path, r, header[c], raw)
+    return values
 
 
 def _float_or_nan(cell: str) -> float:
-    return float(cell) if cell.strip() else math.nan
+    return parse_number(cell) if cell.strip() else math.nan
 
 
 def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
@@ -163,8 +218,8 @@ def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
         # csv handles the 2010 header's quoted newline; the handle then sits on the first row.
         header = _header(next(csv.reader(handle)))
         body = handle.read()
-        if not body.strip():
-            return None  # the slow path names the empty file
+        if not body.strip() or _SUSPICIOUS.search(body):
+            return None  # the slow path names the empty file or the bad cell
         usecols = [j for j, name in enumerate(header) if name != "dialogue_act"]
         converters = {j: _float_or_nan for j, name in enumerate(header) if name == "end(system)"}
         values = np.loadtxt(
@@ -183,7 +238,12 @@ def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
         return None
     names = [header[j] for j in usecols]
     checked = np.delete(values, [k for k, n in enumerate(names) if n == "end(system)"], axis=1)
-    if values.shape[0] == 0 or len(set(header)) < len(header) or not np.isfinite(checked).all():
+    if (
+        values.shape[0] == 0
+        or len(set(header)) < len(header)
+        or not np.isfinite(checked).all()
+        or np.isinf(values).any()
+    ):
         return None
     return pd.DataFrame(values, columns=names), acts
 
@@ -191,20 +251,11 @@ def _fast_read(path: Path) -> tuple[pd.DataFrame, pd.Series | None] | None:
 def _numeric(path: Path, header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     """All columns but ``dialogue_act`` as float64; only 2010 ``end(system)`` may be empty."""
     cells = np.array(rows, dtype=str)
-    if "end(system)" in header:
-        j = header.index("end(system)")
-        # The 8 documented empty end(system) cells of 2010 (FORMAT.md §3.1) mean "unknown".
-        cells[:, j] = np.where(np.char.strip(cells[:, j]) == "", "nan", cells[:, j])
     keep = [j for j, name in enumerate(header) if name != "dialogue_act"]
-    values = _to_float(path, [header[j] for j in keep], cells[:, keep])
-    nan_cells = np.isnan(values)
-    nan_cells[:, [k for k, j in enumerate(keep) if header[j] == "end(system)"]] = False
-    if nan_cells.any() or np.isinf(values).any():
-        r, c = np.argwhere(nan_cells | np.isinf(values))[0]
-        raise DumpfileFormatError(
-            f"{path}: data row {r}, column {header[keep[c]]!r}: non-finite value "
-            f"{cells[r, keep[c]]!r}."
-        )
+    # The 8 documented empty end(system) cells of 2010 (FORMAT.md §3.1) mean "unknown".
+    values = _to_float(
+        path, [header[j] for j in keep], cells[:, keep], may_be_empty=frozenset({"end(system)"})
+    )
     return pd.DataFrame(values, columns=[header[j] for j in keep])
 
 
@@ -265,8 +316,10 @@ def read_dumpfile(path: str | Path, version: str) -> DumpFile:
 
     Raises
     ------
-    ValueError
-        Naming the file, row and column of the first bad cell or unknown column.
+    HazumiFormatError
+        Naming the file, row and column of the first bad cell (anything but an
+        ASCII decimal number, see :func:`parse_number`), or the unknown,
+        duplicated or missing required column.
 
     Examples
     --------
@@ -286,6 +339,12 @@ def read_dumpfile(path: str | Path, version: str) -> DumpFile:
             acts = pd.Series([row[j].strip() for row in rows], name="dialogue_act")
     else:
         numeric, acts = fast
+    present = set(numeric.columns) | ({"dialogue_act"} if acts is not None else set())
+    missing = [c for c in REQUIRED_COLUMNS.get(version, []) if c not in present]
+    if missing:
+        raise DumpfileFormatError(
+            f"{path}: required column(s) {missing} missing (Hazumi{version} dumpfiles have them)."
+        )
     kinds = {name: classify_column(name) for name in numeric.columns.tolist()}
     unknown = [name for name, kind in kinds.items() if kind is None]
     if unknown:
@@ -299,12 +358,21 @@ def read_dumpfile(path: str | Path, version: str) -> DumpFile:
         features = pd.concat([features, one_hot], axis=1)
         modalities.update(dict.fromkeys(SYSTEM_ACTS, "S"))
         sources.update(dict.fromkeys(SYSTEM_ACTS, "system dialogue act one-hot (from string)"))
+    with np.errstate(over="ignore"):
+        stored = features.to_numpy(np.float64).astype(np.float32)
+    if not np.isfinite(stored).all():
+        # Finite in float64 (1e300) but not in the float32 the features are stored in.
+        r, c = np.argwhere(~np.isfinite(stored))[0]
+        raise DumpfileFormatError(
+            f"{path}: data row {r}, column {features.columns[c]!r}: value "
+            f"{features.iloc[r, c]!r} overflows float32."
+        )
     return DumpFile(
         path=path,
         times=_times(numeric),
         labels=_labels(numeric, version),
         dialogue_act=acts,
-        features=features.astype(np.float32),
+        features=pd.DataFrame(stored, columns=features.columns),
         modalities=modalities,
         sources=sources,
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,13 +14,15 @@ from sklearn.utils import Bunch
 from tqdm.auto import tqdm
 
 from ..sequences import RaggedSequences
+from ..utils._param_validation import InvalidParameterError, StrOptions, validate_params
+from ._columns import documented_features
 from ._dialogue import Dialogue
 from ._dumpfile import DumpFile, read_dumpfile
-from ._elan import read_eaf
+from ._elan import check_tiers, read_eaf
 from ._errors import HazumiFormatError
 from ._harmonize import harmonize_dumpfile, original_name
 from ._items import RAPPORT_ITEMS
-from ._join import ExclusionLog, build_exchange_table, join_dumpfile
+from ._join import ExclusionLog, clean_exchange_table, join_dumpfile
 from ._questionnaire import ID_PATTERN, read_questionnaires
 
 __all__ = ["load_hazumi", "SUPPORTED_VERSIONS"]
@@ -39,6 +43,21 @@ class _Session:
     dialogue: Dialogue
     feature_rows: pd.DataFrame | None
     dump: DumpFile | None
+    #: Feature columns as read, before ``columns="harmonized"`` renames them.
+    raw_columns: tuple[str, ...] = ()
+
+
+def _check_versions(versions: Any) -> None:
+    """``versions`` is None, one supported version string or a non-empty list of them."""
+    listed = [versions] if isinstance(versions, str) else versions
+    if versions is None or (
+        len(listed) > 0 and all(isinstance(v, str) and v in SUPPORTED_VERSIONS for v in listed)
+    ):
+        return
+    raise InvalidParameterError(
+        f"The 'versions' parameter of load_hazumi must be None, one of {SUPPORTED_VERSIONS} or "
+        f"a non-empty list of them (strings). Got versions={versions!r} instead."
+    )
 
 
 def _version_folders(root: Path, versions) -> dict[str, Path]:
@@ -64,9 +83,6 @@ def _version_folders(root: Path, versions) -> dict[str, Path]:
             )
         return found
     versions = [versions] if isinstance(versions, str) else list(versions)
-    unknown = [v for v in versions if str(v) not in SUPPORTED_VERSIONS]
-    if unknown:
-        raise ValueError(f"versions={unknown!r}: supported versions are {SUPPORTED_VERSIONS}.")
     absent = [str(v) for v in versions if str(v) not in found]
     if absent:
         raise FileNotFoundError(
@@ -94,14 +110,18 @@ def _load_session(
     folder: Path, dialogue_id: str, version: str, log: ExclusionLog, harmonized: bool = False
 ) -> _Session:
     eaf = folder / "elan" / f"{dialogue_id}.eaf"
-    table = build_exchange_table(read_eaf(eaf), dialogue_id, log)
+    raw = read_eaf(eaf)
+    # A missing UI_self/transcript tier would load as all-NaN labels or empty text: an error.
+    check_tiers(raw, eaf, version)
+    table, unrecognised = clean_exchange_table(raw, dialogue_id, log)
     dump_path = folder / "dumpfiles" / f"{dialogue_id}.csv"
-    dump, rows = None, None
+    dump, rows, raw_columns = None, None, ()
     if dump_path.exists():
         dump = read_dumpfile(dump_path, version)
+        raw_columns = tuple(dump.features.columns)
         if harmonized:
             dump = harmonize_dumpfile(dump, version)
-        joined = join_dumpfile(table, dump, version, dialogue_id, log)
+        joined = join_dumpfile(table, dump, version, dialogue_id, log, unrecognised)
         table, rows = joined.exchanges, joined.feature_rows
     else:
         log.add(dialogue_id, None, "session", f"no dumpfile: {dump_path} does not exist")
@@ -113,7 +133,7 @@ def _load_session(
         age_decade=int(dialogue_id[5]) * 10,
         extras={"eaf": eaf, "dumpfile": dump_path if dump is not None else None},
     )
-    return _Session(dialogue, rows, dump)
+    return _Session(dialogue, rows, dump, raw_columns)
 
 
 def _check_same_tiers(sessions: list[_Session]) -> None:
@@ -129,17 +149,30 @@ def _check_same_tiers(sessions: list[_Session]) -> None:
             )
 
 
-def _version_columns(sessions: list[_Session], version: str) -> pd.DataFrame:
-    """The feature columns of one version; every dumpfile must have the same ones."""
-    dumps = [s.dump for s in sessions if s.dump is not None]
-    if not dumps:
+def _version_columns(sessions: list[_Session], version: str, log: ExclusionLog) -> pd.DataFrame:
+    """The feature columns of one version; every dumpfile must have the same ones.
+
+    A documented column absent from every dumpfile (so no per-file check sees it) is
+    logged at level ``"column"``.
+    """
+    with_dump = [s for s in sessions if s.dump is not None]
+    if not with_dump:
         return pd.DataFrame(columns=["name", "modality", "source"])
+    dumps = [s.dump for s in with_dump]
     first = dumps[0]
     for dump in dumps[1:]:
         if not dump.features.columns.equals(first.features.columns):
             raise HazumiFormatError(
                 f"{dump.path}: feature columns differ from {first.path} (same version {version})."
             )
+    documented = documented_features(version) or frozenset()
+    present = set(with_dump[0].raw_columns)
+    for name in sorted(documented - present):
+        log.add(
+            np.nan, None, "column",
+            f"documented feature column {name!r} absent from every Hazumi{version} dumpfile "
+            f"({len(dumps)} files; FORMAT.md §3.2); not loaded",
+        )  # fmt: skip
     names = first.features.columns.tolist()
     return pd.DataFrame(
         {
@@ -253,7 +286,10 @@ def _describe(
     excluded: pd.DataFrame,
 ) -> str:
     counts = columns["modality"].value_counts().reindex(list(MODALITY_ORDER)).dropna()
-    dropped = excluded[excluded["level"] == "column"]
+    dropped = excluded[
+        (excluded["level"] == "column") & excluded["reason"].str.contains("dropped by columns=")
+    ]
+    absent = (excluded["level"] == "column").sum() - len(dropped)
     constant = _constant_columns(features)
     lines = [
         "Hazumi multimodal dialogue corpus (ouktlab), loaded by hazumi_sk.load_hazumi",
@@ -265,7 +301,7 @@ def _describe(
         f"feature columns (columns={policy!r}): {len(columns)} = "
         + ", ".join(f"{m} {int(n)}" for m, n in counts.items()),
         f"columns dropped by the policy: {len(dropped)}; NaN-filled for some version: "
-        f"{_partly_missing(features)}",
+        f"{_partly_missing(features)}; documented columns absent from the files: {absent}",
         f"constant columns kept (scaling handles them): {len(constant)} {constant[:12]}",
         "modalities: A IS09 acoustic, L user linguistic (BoW, POS/UPOS, lenU, no_utterance,",
         "  reaction, BERT), S system prompt (dialogue-act one-hot, lenS, lenS-lenU),",
@@ -277,12 +313,37 @@ def _describe(
     return "\n".join(lines)
 
 
+def _biosensor_folder(folders: dict[str, Path]) -> Path:
+    """The 1911 ``biosensor/`` folder that ``biosensor=True`` reads; a clear error if none."""
+    if "1911" not in folders:
+        raise ValueError(
+            f"biosensor=True: the E4 exports exist only in Hazumi1911, which is not loaded "
+            f"(versions {sorted(folders)})."
+        )
+    folder = folders["1911"] / "biosensor"
+    if not folder.is_dir() or not any(folder.glob("*.zip")):
+        raise FileNotFoundError(f"biosensor=True: no E4 exports (biosensor/<id>.zip) in {folder}.")
+    return folder
+
+
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "versions": [None, str, list, tuple],
+        "columns": [StrOptions(set(_COLUMN_POLICIES))],
+        "progress": ["boolean"],
+        "biosensor": ["boolean"],
+        "biosensor_params": [None, dict],
+    }
+)
 def load_hazumi(
     root: str | Path,
     versions: str | list[str] | None = None,
     *,
     columns: str = "common",
     progress: bool = True,
+    biosensor: bool = False,
+    biosensor_params: dict | None = None,
 ) -> Bunch:
     """Load the public Hazumi corpora (1902, 1911, 2010, 2012) into one Bunch.
 
@@ -312,19 +373,32 @@ def load_hazumi(
         column's original.
     progress : bool, default=True
         Show a tqdm progress bar over sessions.
+    biosensor : bool, default=False
+        Also compute the E4 ``P`` block from the raw 1911 exports
+        (``Hazumi1911/biosensor/<id>.zip``) with
+        :func:`hazumi_sk.features.add_biosensor_block`: ``features`` and
+        ``feature_columns`` gain its columns, ``excluded`` its records (level
+        ``"biosensor"``) and the Bunch a ``biosensor`` table. Needs version 1911.
+    biosensor_params : dict, default=None
+        Keyword arguments of :class:`hazumi_sk.features.BiosensorFeatures`
+        (``method``, ``clock_offset``, ...), passed to ``add_biosensor_block``.
 
     Returns
     -------
     sklearn.utils.Bunch
         ``dialogues, sessions, exchanges, features, feature_rows, ratings_post,
         ratings_pre, ratings_third_party, excluded, feature_columns, DESCR``
-        (see ``docs/datasets.rst``).
+        (see ``docs/datasets.rst``), plus ``biosensor`` when ``biosensor=True``.
 
     Raises
     ------
     HazumiFormatError
         A file is malformed or fails a cross-check; the message names the file
-        and row.
+        and row (or tier and annotation) and column.
+    sklearn.utils._param_validation.InvalidParameterError
+        A parameter has a wrong type or value; the message names it.
+    ValueError, FileNotFoundError
+        ``biosensor=True`` without a loaded 1911 ``biosensor/`` folder.
 
     Examples
     --------
@@ -333,9 +407,15 @@ def load_hazumi(
     >>> data.features.shape  # doctest: +SKIP
     (54, 526)
     """
-    if columns not in _COLUMN_POLICIES:
-        raise ValueError(f"columns={columns!r}: expected one of {_COLUMN_POLICIES}.")
+    _check_versions(versions)
+    if biosensor_params is not None and not biosensor:
+        raise InvalidParameterError(
+            "The 'biosensor_params' parameter of load_hazumi is used only with biosensor=True. "
+            f"Got biosensor_params={biosensor_params!r} with biosensor=False."
+        )
     folders = _version_folders(Path(root), versions)
+    if biosensor:
+        _biosensor_folder(folders)  # fail before the slow part
     log, sessions, per_version, ratings = ExclusionLog(), [], {}, []
     plan = [(v, folder, i) for v, folder in folders.items() for i in _session_ids(folder, v)]
     for version, folder in folders.items():
@@ -345,7 +425,7 @@ def load_hazumi(
             if v == version
         ]
         _check_same_tiers(loaded)
-        per_version[version] = _version_columns(loaded, version)
+        per_version[version] = _version_columns(loaded, version, log)
         quest = read_questionnaires(
             folder / "questionnaire", [s.dialogue.dialogue_id for s in loaded]
         )
@@ -368,7 +448,7 @@ def load_hazumi(
     def stack(field: str) -> pd.DataFrame:
         return pd.concat([getattr(q, field) for q in ratings]).sort_index()[list(RAPPORT_ITEMS)]
 
-    return Bunch(
+    bunch = Bunch(
         dialogues=[s.dialogue for s in sessions],
         sessions=session_frame,
         exchanges=exchanges,
@@ -381,3 +461,9 @@ def load_hazumi(
         feature_columns=feature_columns,
         DESCR=_describe(folders, columns, session_frame, features, feature_columns, excluded),
     )
+    if not biosensor:
+        return bunch
+    # Imported here: hazumi_sk.features imports this package.
+    from ..features import add_biosensor_block
+
+    return add_biosensor_block(bunch, root, **(biosensor_params or {}))

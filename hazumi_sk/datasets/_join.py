@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,16 @@ E_WRITTEN_AS_3 = frozenset({"2010", "2012"})
 #: Versions whose dumpfile ``end(system)`` may lie outside its exchange (2012: 196 of
 #: 5334 rows); such a time is set to NaN and logged instead of failing the load.
 END_SYSTEM_UNRELIABLE = frozenset({"2012"})
+#: The exchanges the corpus authors left out of the 1911 dumpfiles (FORMAT.md §5, 0-based).
+#: Only these are logged as dropped by the authors; any other exchange without a row is
+#: logged as what it is, an exchange with no dumpfile row.
+AUTHOR_DROPPED = {
+    "1911F2001": (33, 64), "1911F3001": (41, 54), "1911F4001": (16, 79, 80),
+    "1911F4002": (14, 15, 20, 55), "1911F5002": (40, 71, 87, 115), "1911F6003": (72,),
+    "1911F7002": (51, 52), "1911M2001": (0,), "1911M2002": (39,), "1911M4001": (31,),
+    "1911M4002": (77,), "1911M5002": (23, 24), "1911M6001": (29, 44), "1911M7001": (64, 76),
+    "1911M7002": (88,),
+}  # fmt: skip
 
 
 @dataclass
@@ -61,6 +72,35 @@ def build_exchange_table(raw: pd.DataFrame, dialogue_id: str, log: ExclusionLog)
     Label markers (``E``, ``(e)``, blank) become ``NaN`` and are logged at
     level ``"label"``; ``SS_excluded`` flags a marked self-sentiment label.
     """
+    return clean_exchange_table(raw, dialogue_id, log)[0]
+
+
+def _clean_tier(
+    raw: pd.DataFrame, tier: str, column: str, dialogue_id: str, log: ExclusionLog
+) -> tuple[list, set[tuple[int, str]]]:
+    """Cleaned labels of one tier; an unrecognised value is logged with its raw text."""
+    with warnings.catch_warnings():
+        # Logged below as an ``excluded`` row instead of a warning nobody can query.
+        warnings.simplefilter("ignore", UserWarning)
+        cleaned = [clean_label(value) for value in raw[tier]]
+    ids = raw.attrs.get("annotation_ids", {}).get(tier, [None] * len(raw))
+    unrecognised = set()
+    for i, c in enumerate(cleaned):
+        if np.isnan(c.label) and not c.excluded:
+            unrecognised.add((i, column))
+            log.add(
+                dialogue_id, i, "label",
+                f"unrecognised label value {tier}={raw[tier].iloc[i]!r} (tier {tier!r}, "
+                f"annotation {ids[i]!r}); {column} set to NaN and not compared with the dumpfile",
+            )  # fmt: skip
+    return cleaned, unrecognised
+
+
+def clean_exchange_table(
+    raw: pd.DataFrame, dialogue_id: str, log: ExclusionLog
+) -> tuple[pd.DataFrame, set[tuple[int, str]]]:
+    """:func:`build_exchange_table` plus the ``(exchange, column)`` cells whose value was
+    unrecognised (``NaN`` in the table, logged at level ``"label"``)."""
     table = pd.DataFrame(
         {
             "exchange": raw["exchange"].to_numpy(),
@@ -74,8 +114,10 @@ def build_exchange_table(raw: pd.DataFrame, dialogue_id: str, log: ExclusionLog)
     )
     mapping = _label_columns(raw)
     markers: dict[int, list[str]] = {}
+    unrecognised: set[tuple[int, str]] = set()
     for tier, column in mapping.items():
-        cleaned = [clean_label(value) for value in raw[tier]]
+        cleaned, bad = _clean_tier(raw, tier, column, dialogue_id, log)
+        unrecognised |= bad
         table[column] = np.array([c.label for c in cleaned], dtype=np.float64)
         for i, c in enumerate(cleaned):
             if c.excluded or c.suspect:
@@ -98,7 +140,7 @@ def build_exchange_table(raw: pd.DataFrame, dialogue_id: str, log: ExclusionLog)
     table["dump_row"] = pd.array([pd.NA] * len(table), dtype="Int64")
     for i, notes in sorted(markers.items()):
         log.add(dialogue_id, i, "label", "not rated / marked: " + ", ".join(notes))
-    return _order_columns(table)
+    return _order_columns(table), unrecognised
 
 
 def _order_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -115,6 +157,22 @@ class JoinResult:
 
     exchanges: pd.DataFrame
     feature_rows: pd.DataFrame
+
+
+def _check_row_order(dump: DumpFile) -> None:
+    """Rows follow each other in time: a shuffled or overlapping row would reorder the dialogue."""
+    start, end = dump.times["start_ms"].to_numpy(), dump.times["end_ms"].to_numpy()
+    for r in range(1, len(start)):
+        if start[r] < start[r - 1]:
+            raise HazumiFormatError(
+                f"{dump.path}: data rows {r - 1} and {r} are out of time order (start "
+                f"{start[r - 1]:.0f} ms, then {start[r]:.0f} ms)."
+            )
+        if start[r] < end[r - 1] - TOLERANCE_MS:
+            raise HazumiFormatError(
+                f"{dump.path}: data row {r - 1} [{start[r - 1]:.0f}, {end[r - 1]:.0f}] ms overlaps "
+                f"data row {r} [{start[r]:.0f}, {end[r]:.0f}] ms."
+            )
 
 
 def _row_members(table: pd.DataFrame, dump: DumpFile, dialogue_id: str) -> list[np.ndarray]:
@@ -219,16 +277,24 @@ def _row_labels(
     names: list[str],
     context: tuple[DumpFile, int, np.ndarray, str, str],
     log: ExclusionLog,
+    wild: np.ndarray | None = None,
 ) -> int:
     """Cross-check one dump row against ELAN; returns the exchange whose labels it carries.
 
     ``elan`` holds the cleaned labels of the row's exchanges (one line each) and
-    ``dumped`` the row's labels, both over the columns ``names``.
+    ``dumped`` the row's labels, both over the columns ``names``; ``wild`` marks
+    the ELAN cells whose value was unrecognised (already logged, not compared).
     """
     dump, r, members, version, dialogue_id = context
+    if wild is None:
+        wild = np.zeros(elan.shape, dtype=bool)
     if members.size > 1:
         # 1902 merged rows carry the labels of their one clean exchange.
-        clean = [k for k in range(members.size) if np.array_equal(elan[k], dumped)]
+        clean = [
+            k
+            for k in range(members.size)
+            if np.array_equal(np.where(wild[k], dumped, elan[k]), dumped)
+        ]
         if not clean:
             raise HazumiFormatError(
                 f"{dump.path}: merged data row {r} (ELAN exchanges {members.tolist()}) carries "
@@ -249,7 +315,7 @@ def _row_labels(
             f"{dump.path}: data row {r}, column {names[k]!r}: dumpfile label {dumped[k]:g} "
             f"!= cleaned ELAN label {elan[0][k]:g} (exchange {members[0]})."
         )
-    masked = np.isnan(elan[0])
+    masked = np.isnan(elan[0]) & ~wild[0]
     if masked.any():
         columns = [names[k] for k in np.flatnonzero(masked)]
         if version in E_WRITTEN_AS_3 and np.all(dumped[masked] == 3):
@@ -267,9 +333,17 @@ def _row_labels(
 
 
 def join_dumpfile(
-    table: pd.DataFrame, dump: DumpFile, version: str, dialogue_id: str, log: ExclusionLog
+    table: pd.DataFrame,
+    dump: DumpFile,
+    version: str,
+    dialogue_id: str,
+    log: ExclusionLog,
+    unrecognised: set[tuple[int, str]] | frozenset = frozenset(),
 ) -> JoinResult:
     """Match dump rows to ELAN exchanges (±1 ms, merged rows) and cross-check the labels.
+
+    ``unrecognised`` holds the ``(exchange, column)`` ELAN cells whose label was
+    not interpretable (logged already): the dumpfile's value there is not compared.
 
     Raises
     ------
@@ -277,6 +351,7 @@ def join_dumpfile(
         Naming the dumpfile and row of the first violated rule.
     """
     _check_rules(dump, version)
+    _check_row_order(dump)
     members = _row_members(table, dump, dialogue_id)
     end_system_rows = _end_system(dump, members, version, dialogue_id, log)
     names = _label_names(dump)
@@ -285,6 +360,17 @@ def join_dumpfile(
         raise HazumiFormatError(
             f"{dump.path}: label column(s) {missing} have no ELAN tier in {dialogue_id}'s EAF."
         )
+    # Every ELAN label tier is cross-checked: a dumpfile lacking one is malformed.
+    elan_names = [c for c in table.columns if re.match(r"^(SS|TS_[FM]\d|TC_[FM]\d)$", c)]
+    uncovered = [c for c in elan_names if c not in names and table[c].notna().any()]
+    if uncovered:
+        raise HazumiFormatError(
+            f"{dump.path}: no label column for ELAN label(s) {uncovered} of {dialogue_id}."
+        )
+    wild = np.zeros((len(table), len(names)), dtype=bool)
+    for i, column in unrecognised:
+        if column in names:
+            wild[i, names.index(column)] = True
     elan_labels = table[names].to_numpy(dtype=np.float64)
     dumped_labels = dump.labels[names].to_numpy(dtype=np.float64)
     dump_row = np.full(len(table), -1)
@@ -295,7 +381,9 @@ def join_dumpfile(
         if inside.size == 1:
             end_system[inside] = end_system_rows[r]
         context = (dump, r, inside, version, dialogue_id)
-        carriers.append(_row_labels(elan_labels[inside], dumped_labels[r], names, context, log))
+        carriers.append(
+            _row_labels(elan_labels[inside], dumped_labels[r], names, context, log, wild[inside])
+        )
     table = table.copy()
     table["end_system_ms"] = end_system
     table["dump_row"] = pd.array(np.where(dump_row >= 0, dump_row, None), dtype="Int64")
@@ -317,8 +405,12 @@ def join_dumpfile(
                 f"{dump.path}: data row {r}, column 'Unnamed: 0': {index[r]:g} != ELAN exchange "
                 f"index {expected[r]}."
             )
+    documented = AUTHOR_DROPPED.get(dialogue_id, ())
     for i in np.flatnonzero(table["dump_row"].isna().to_numpy()):
-        log.add(dialogue_id, int(i), "exchange", "no dumpfile row (dropped by the corpus authors)")
+        reason = f"no dumpfile row for ELAN exchange {i}"
+        if i in documented:
+            reason += " (dropped by the corpus authors, FORMAT.md §5)"
+        log.add(dialogue_id, int(i), "exchange", reason)
     carrier_rows = table.loc[carriers]
     feature_rows = pd.DataFrame(
         {
