@@ -395,7 +395,7 @@ def load_hazumi(
     HazumiFormatError
         A file is malformed or fails a cross-check; the message names the file
         and row (or tier and annotation) and column.
-    sklearn.utils._param_validation.InvalidParameterError
+    InvalidParameterError
         A parameter has a wrong type or value; the message names it.
     ValueError, FileNotFoundError
         ``biosensor=True`` without a loaded 1911 ``biosensor/`` folder.
