@@ -8,19 +8,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import ParameterGrid, StratifiedKFold
 
 from hazumi_sk.cli._leaderboard import TINY_SYNTHETIC, add_leaderboard_parser, cmd_leaderboard
 from hazumi_sk.datasets import RAPPORT_ITEMS, make_synthetic_hazumi, to_xy
 from hazumi_sk.leaderboard import (
     METHODS,
+    ItemTargets,
     LeaderboardMethod,
     available_methods,
+    item_targets,
     plan_leaderboard,
     run_leaderboard,
 )
+from hazumi_sk.sequences import RaggedSequences
 
 REQUIRED_COLUMNS = {
     "item",
@@ -64,7 +67,7 @@ def test_cli_writes_every_item_and_method(cli_run):
     board = pd.read_csv(out / "leaderboard.csv")
     assert set(board.columns) >= REQUIRED_COLUMNS
     methods = available_methods()
-    assert {"majority", "pooled-lr", "oracle", "lstm-single", "lstm-multitask"} <= set(methods)
+    assert set(methods) >= {"majority", "pooled-lr", "oracle", "lstm-single", "lstm-multitask"}
     assert len(board) == len(RAPPORT_ITEMS) * len(methods)
     assert set(board["item"]) == set(RAPPORT_ITEMS)
     assert (board["n_repeats"] == 1).all()
@@ -160,7 +163,9 @@ class _Recorder(ClassifierMixin, BaseEstimator):
 
 
 def _recording(tag: str) -> LeaderboardMethod:
-    return LeaderboardMethod(tag, "records test ids", lambda fs, seed, tiny: _Recorder(tag))
+    return LeaderboardMethod(
+        tag, "records test ids", lambda fs, seed, tiny, targets=None: _Recorder(tag)
+    )
 
 
 def test_every_method_is_scored_on_the_same_test_folds(tiny_data):
@@ -208,7 +213,7 @@ def test_nested_selection_never_sees_the_outer_test_fold(tiny_data):
     method = LeaderboardMethod(
         "peeker",
         "cheats on the first outer test fold",
-        lambda fs, seed, tiny: _Peeker(truth, peek),
+        lambda fs, seed, tiny, targets=None: _Peeker(truth, peek),
         grid={"cheat": (False, True)},
     )
     res = run_leaderboard(
@@ -224,6 +229,57 @@ def test_nested_selection_never_sees_the_outer_test_fold(tiny_data):
         outer_train, outer_test = outer["train"].iloc[0], outer["test"].iloc[0]
         assert set(row.train) | set(row.test) <= set(outer_train)
         assert not set(row.test) & set(outer_test)
+
+
+def test_item_target_methods_learn_only_from_training_dialogues(tiny_data):
+    X, y = to_xy(tiny_data, item="cold")
+    targets = item_targets(tiny_data, X, "cold")
+    train = np.arange(16)
+    rest = set(X.dialogue_ids[16:])
+    # Scramble what the test dialogues' ratings and labels say: the fits must not change.
+    scrambled = ItemTargets(
+        "cold",
+        tuple((d, 7.0 if d in rest else r) for d, r in targets.ratings),
+        tuple((d, tuple(1.0 - v for v in row) if d in rest else row) for d, row in targets.labels),
+        targets.items,
+        targets.item_index,
+    )
+    for name in ("thresholded-ridge", "multi-item-pls"):
+        method = METHODS[name]
+        preds = [
+            method.build_pipeline("ALL", 0, True, t).fit(X[train], y[train]).predict(X[16:])
+            for t in (targets, scrambled)
+        ]
+        np.testing.assert_array_equal(preds[0], preds[1])
+
+
+def test_thresholded_ridge_learns_the_rating():
+    rng = np.random.default_rng(0)
+    rating = rng.integers(1, 8, size=40).astype(float)
+    X = RaggedSequences.from_arrays(
+        [np.full((3, 2), r) + rng.normal(0, 0.1, (3, 2)) for r in rating], modalities=["L", "V"]
+    )
+    y = (rating > 4).astype(int)
+    targets = ItemTargets("x", tuple(zip(X.dialogue_ids, rating, strict=True)), (), (), 0)
+    model = METHODS["thresholded-ridge"].build_pipeline("ALL", 0, True, targets)
+    model.set_params(estimator__model__regressor__alpha=1e-3).fit(X, y)
+    ridge = model.estimator_.named_steps["model"].regressor_
+    # Fitted on the 1-7 ratings, not the 0/1 labels: on standardised features the intercept
+    # of the ridge is the mean rating (it would be the share of highs on the labels).
+    assert model.estimator_.predict(X).tolist() == y.tolist()
+    assert ridge.intercept_ == pytest.approx(rating.mean(), abs=1e-6)
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_every_grid_point_is_a_valid_parameter(tiny_data, name):
+    method = METHODS[name]
+    X, _ = to_xy(tiny_data, item="worthwhile")
+    targets = item_targets(tiny_data, X, "worthwhile") if method.uses_item_targets else None
+    estimator = method.build_pipeline("ALL", 0, False, targets)
+    grid = ParameterGrid(method.param_grid())
+    assert len(grid) == method.n_candidates()
+    for params in grid:
+        clone(estimator).set_params(**params)
 
 
 def test_plan_counts_outer_and_inner_fits():

@@ -62,7 +62,12 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--out", default="hazumi-leaderboard", help="output folder (and fit cache)")
     p.add_argument("--items", nargs="+", default=None, help="rapport items (all 18)")
     p.add_argument("--feature-sets", nargs="+", default=None, help="e.g. L+V ALL (ALL)")
-    p.add_argument("--methods", nargs="+", default=None, help="method names (all available)")
+    p.add_argument(
+        "--methods",
+        nargs="+",
+        default=None,
+        help="method names (default: all but seed-ensemble-lstm; --tiny: all)",
+    )
     p.add_argument("--repeats", type=int, default=None, help="outer CV repeats (5; tiny: 1)")
     p.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
     p.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
@@ -86,12 +91,12 @@ def _check_items(items: list[str] | None) -> list[str]:
     return list(items)
 
 
-def _check_methods(methods: list[str] | None) -> list[str]:
-    from ..leaderboard import METHODS, available_methods
+def _check_methods(methods: list[str] | None, tiny: bool) -> list[str]:
+    from ..leaderboard import METHODS, available_methods, default_methods
 
     available = available_methods()
     if not methods:
-        return available
+        return available if tiny else default_methods()
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise _error(f"--methods: unknown method(s) {unknown}; choose from {available}.")
@@ -142,7 +147,7 @@ def _check_args(args: argparse.Namespace) -> dict:
         raise _error(f"--out: {out} exists and is not a folder.")
     return {
         "items": _check_items(args.items),
-        "methods": _check_methods(args.methods),
+        "methods": _check_methods(args.methods, args.tiny),
         "feature_sets": _check_feature_sets(args.feature_sets),
         "data": _check_data(args.data),
         "out": out,

@@ -23,7 +23,14 @@ from ..evaluation import (
     run_cells,
     summarize_scores,
 )
-from ._methods import METHODS, PAPER_LSTM, LeaderboardMethod, available_methods
+from ._methods import (
+    METHODS,
+    PAPER_LSTM,
+    LeaderboardMethod,
+    available_methods,
+    default_methods,
+    item_targets,
+)
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -109,9 +116,13 @@ class _Config:
     grid: list[dict]
 
 
-def _resolve_methods(methods: Sequence[str | LeaderboardMethod] | None) -> list[LeaderboardMethod]:
+def _resolve_methods(
+    methods: Sequence[str | LeaderboardMethod] | None, tiny: bool = False
+) -> list[LeaderboardMethod]:
     if methods is None:
-        return [METHODS[name] for name in available_methods()]
+        # The tiny preset runs every available method, the default run the affordable ones.
+        names = available_methods() if tiny else default_methods()
+        return [METHODS[name] for name in names]
     out = []
     for method in methods:
         if isinstance(method, LeaderboardMethod):
@@ -169,7 +180,7 @@ def plan_leaderboard(
     items = list(items or RAPPORT_ITEMS)
     workers = max(1, n_jobs or 1)
     rows = []
-    for method in _resolve_methods(methods):
+    for method in _resolve_methods(methods, tiny):
         n_configs = len(items) * len(_feature_sets_of(method, feature_sets))
         n_cand = method.n_candidates(tiny)
         outer = n_configs * preset.n_splits * preset.n_repeats
@@ -199,13 +210,20 @@ def _preset(tiny: bool, n_repeats: int | None) -> LeaderboardPreset:
 
 
 def _configs(
-    methods: list[LeaderboardMethod], feature_sets: Sequence[str], seed: int, tiny: bool
+    methods: list[LeaderboardMethod],
+    feature_sets: Sequence[str],
+    seed: int,
+    tiny: bool,
+    targets: Any = None,
 ) -> list[_Config]:
     configs = []
     for method in methods:
         for fs in _feature_sets_of(method, feature_sets):
             estimator = method.build_pipeline(
-                feature_sets[0] if fs == NO_FEATURES else fs, seed, tiny
+                feature_sets[0] if fs == NO_FEATURES else fs,
+                seed,
+                tiny,
+                targets if method.uses_item_targets else None,
             )
             configs.append(
                 _Config(method, fs, estimator, list(ParameterGrid(method.param_grid(tiny))))
@@ -403,7 +421,7 @@ def run_leaderboard(
     feature_sets = list(feature_sets)
     if not feature_sets:
         raise ValueError("feature_sets is empty; give at least one, e.g. ['ALL'].")
-    resolved = _resolve_methods(methods)
+    resolved = _resolve_methods(methods, tiny)
     plan = plan_leaderboard(
         resolved,
         items=items,
@@ -414,7 +432,6 @@ def run_leaderboard(
     )
     if progress:
         _print_plan(plan, n_jobs)
-    configs = _configs(resolved, feature_sets, seed, tiny)
     cache_dir = None if out_dir is None else Path(out_dir) / "cache"
     folds, splits, inner = [], [], []
     # One BLAS/OpenMP thread per fit: these fits are tiny, and threaded BLAS on two shared
@@ -423,6 +440,9 @@ def run_leaderboard(
         for item in items:
             X, y = to_xy(dataset, item=item)
             _check_classes(item, y, preset.n_splits)
+            needs_targets = any(m.uses_item_targets for m in resolved)
+            targets = item_targets(dataset, X, item) if needs_targets else None
+            configs = _configs(resolved, feature_sets, seed, tiny, targets)
             f, s, i = _run_item(
                 item,
                 X,
