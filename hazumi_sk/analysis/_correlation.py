@@ -20,7 +20,7 @@ from ..datasets._targets import (
     exchange_label_values,
     rating_table,
 )
-from ..utils._param_validation import StrictInterval, validate_params
+from ..utils import StrictInterval, validate_params
 
 __all__ = ["exchange_dialogue_correlation", "average_by_polarity", "significance_mark"]
 

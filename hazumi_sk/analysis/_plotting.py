@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ..utils._param_validation import validate_params
+from ..utils import validate_params
 
 __all__ = ["plot_correlation_table", "plot_segment_correlation"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.utils import Bunch
 
 from ..datasets._targets import check_item, rating_table
-from ..utils._param_validation import StrictInterval, validate_params
+from ..utils import StrictInterval, validate_params
 from ._correlation import (
     LABEL_CONSTRAINTS,
     dialogue_label_means,

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import ParameterGrid
 
-from ..utils._param_validation import StrictInterval, validate_params
+from ..utils import StrictInterval, validate_params
 from ._cells import Cell, check_y, n_samples_of, repeated_splits, run_cells
 from ._cv import CV_CONSTRAINTS
 

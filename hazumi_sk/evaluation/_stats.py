@@ -10,7 +10,7 @@ import numpy as np
 from scipy import stats
 from sklearn.utils import check_random_state
 
-from ..utils._param_validation import StrictInterval, validate_params
+from ..utils import StrictInterval, validate_params
 
 __all__ = ["PairedTestResult", "corrected_resampled_ttest", "paired_permutation_test"]
 

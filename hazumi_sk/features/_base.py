@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from ..datasets import Dialogue
 from ..sequences import RaggedSequences
-from ..utils._param_validation import check_parameters
+from ..utils import check_parameters
 
 __all__ = ["DialogueFeatureExtractor", "check_dialogues", "exchange_spans", "exchange_name"]
 

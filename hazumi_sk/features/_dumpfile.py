@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ..utils._param_validation import check_parameters
+from ..utils import check_parameters
 from ..vocabulary import parse_modalities
 
 __all__ = ["DumpfileFeatures"]

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 
 import joblib
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 
 from ..datasets import Dialogue
-from ..utils._param_validation import InvalidParameterError, StrictInterval, StrOptions
+from ..utils import StrictInterval
 from ..vocabulary import TEXT_ENCODERS, UPOS_TAGS
 from ._base import DialogueFeatureExtractor
 from ._encoders import (

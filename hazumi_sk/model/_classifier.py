@@ -13,6 +13,7 @@ import torch
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import InvalidParameterError, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
@@ -20,13 +21,13 @@ from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
 from ..sequences import RaggedSequences
-from ..utils import VersionedStateMixin, check_feature_names, check_ragged, first_nonfinite
-from ..utils._param_validation import (
-    InvalidParameterError,
-    Options,
+from ..utils import (
     StrictInterval,
-    StrOptions,
+    VersionedStateMixin,
+    check_feature_names,
     check_parameters,
+    check_ragged,
+    first_nonfinite,
 )
 from ._batching import DialogueBatches, PaddedDialogues
 from ._network import MultitaskLoss, MultitaskRNN

@@ -10,8 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ..utils import VersionedStateMixin, check_feature_names, check_ragged
-from ..utils._param_validation import check_parameters
+from ..utils import VersionedStateMixin, check_feature_names, check_parameters, check_ragged
 from ..vocabulary import parse_modalities
 
 __all__ = ["ModalitySelector"]
