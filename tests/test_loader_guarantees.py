@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.utils._param_validation import InvalidParameterError
 
 from hazumi_sk.datasets import HazumiFormatError, clean_label, load_hazumi
 from hazumi_sk.datasets._dumpfile import parse_number, read_dumpfile
-from hazumi_sk.utils._param_validation import InvalidParameterError
 
 #: A 1911 session with no exchange dropped by the authors (54 rows, the smallest).
 SESSION = "1911M6002"
