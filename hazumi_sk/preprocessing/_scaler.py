@@ -12,7 +12,13 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ..utils import VersionedStateMixin, check_feature_names, check_ragged, first_nonfinite
+from ..utils import (
+    VersionedStateMixin,
+    check_feature_names,
+    check_input_features,
+    check_ragged,
+    first_nonfinite,
+)
 
 __all__ = ["SequenceScaler"]
 
@@ -303,10 +309,7 @@ class SequenceScaler(VersionedStateMixin, TransformerMixin, BaseEstimator):
             One name per output column.
         """
         check_is_fitted(self)
-        if input_features is not None and not np.array_equal(
-            np.asarray(input_features, dtype=str), self.feature_names_in_
-        ):
-            raise ValueError("input_features differ from the feature names seen in fit.")
+        check_input_features(self, input_features)
         names = self.feature_names_in_.astype(object)
         if self.keep_dialogue_means:
             names = np.concatenate([names, DIALOGUE_MEAN_PREFIX + names])

@@ -10,7 +10,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ..utils import VersionedStateMixin, check_feature_names, check_parameters, check_ragged
+from ..utils import (
+    VersionedStateMixin,
+    check_feature_names,
+    check_input_features,
+    check_parameters,
+    check_ragged,
+)
 from ..vocabulary import parse_modalities
 
 __all__ = ["ModalitySelector"]
@@ -113,8 +119,5 @@ class ModalitySelector(VersionedStateMixin, TransformerMixin, BaseEstimator):
             The selected column names.
         """
         check_is_fitted(self)
-        if input_features is not None and not np.array_equal(
-            np.asarray(input_features, dtype=str), self.feature_names_in_
-        ):
-            raise ValueError("input_features differ from the feature names seen in fit.")
+        check_input_features(self, input_features)
         return self.feature_names_in_[self.support_].astype(object)

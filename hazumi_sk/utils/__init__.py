@@ -14,7 +14,12 @@ False
 """
 
 from ._param_validation import StrictInterval, check_parameters, validate_params
-from ._validation import check_feature_names, check_ragged, first_nonfinite
+from ._validation import (
+    check_feature_names,
+    check_input_features,
+    check_ragged,
+    first_nonfinite,
+)
 from ._versioning import InconsistentHazumiVersionWarning, VersionedStateMixin
 
 __all__ = [
@@ -22,6 +27,7 @@ __all__ = [
     "StrictInterval",
     "VersionedStateMixin",
     "check_feature_names",
+    "check_input_features",
     "check_parameters",
     "check_ragged",
     "first_nonfinite",

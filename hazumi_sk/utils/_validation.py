@@ -51,3 +51,13 @@ def first_nonfinite(X: RaggedSequences, values: np.ndarray | None = None) -> tup
     row, col = np.argwhere(bad)[0]
     dialogue = X.dialogue_ids[np.searchsorted(X.offsets, row, side="right") - 1]
     return str(dialogue), str(X.feature_names[col])
+
+
+def check_input_features(estimator: Any, input_features: Any) -> None:
+    """``get_feature_names_out``'s argument must be None or the names seen in ``fit``."""
+    if input_features is not None and not np.array_equal(
+        np.asarray(input_features, dtype=str), estimator.feature_names_in_
+    ):
+        raise ValueError(
+            f"{type(estimator).__name__}: input_features differ from the feature names seen in fit."
+        )
