@@ -23,6 +23,7 @@ SUBPACKAGES = [
     "hazumi_sk.analysis",
     "hazumi_sk.evaluation",
     "hazumi_sk.reproduction",
+    "hazumi_sk.leaderboard",
     "hazumi_sk.cli",
 ]
 

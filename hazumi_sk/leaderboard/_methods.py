@@ -402,7 +402,11 @@ class LeaderboardMethod:
 
     def is_available(self) -> bool:
         """True when every class in ``requires`` imports (other engineers' code has landed)."""
-        return all(_import(spec) is not None for spec in self.requires)
+        return not self.missing()
+
+    def missing(self) -> list[str]:
+        """The ``requires`` entries that do not import now."""
+        return [spec for spec in self.requires if _import(spec) is None]
 
 
 def _import(spec: str) -> Any:

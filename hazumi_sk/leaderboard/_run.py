@@ -24,6 +24,7 @@ from ..evaluation import (
     summarize_scores,
 )
 from ._methods import (
+    FAST_FIT_SECONDS,
     METHODS,
     PAPER_LSTM,
     LeaderboardMethod,
@@ -183,6 +184,8 @@ def plan_leaderboard(
     for method in _resolve_methods(methods, tiny):
         n_configs = len(items) * len(_feature_sets_of(method, feature_sets))
         n_cand = method.n_candidates(tiny)
+        # Tiny networks and grids fit in about the time of a pooled regression.
+        seconds = FAST_FIT_SECONDS if tiny else method.fit_seconds
         outer = n_configs * preset.n_splits * preset.n_repeats
         inner = outer * n_cand * preset.n_inner_splits if n_cand > 1 else 0
         rows.append(
@@ -193,8 +196,8 @@ def plan_leaderboard(
                 "outer_fits": outer,
                 "inner_fits": inner,
                 "fits": outer + inner,
-                "fit_seconds": method.fit_seconds,
-                "est_wall_min": (outer + inner) * method.fit_seconds / workers / 60,
+                "fit_seconds": seconds,
+                "est_wall_min": (outer + inner) * seconds / workers / 60,
             }
         )
     return pd.DataFrame(rows)
@@ -508,6 +511,10 @@ def _print_plan(plan: pd.DataFrame, n_jobs: int | None) -> None:
         "(before cache hits)"
     )
     print(plan.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    # Say so loudly: a method whose class does not import is left out of a default run.
+    for name, method in METHODS.items():
+        if method.missing():
+            print(f"Not available (left out): {name}, needs {method.missing()}")
 
 
 def average_over_items(fold_scores: pd.DataFrame) -> pd.DataFrame:
