@@ -39,8 +39,9 @@ from hazumi_sk.features import (
     FaceFeatures,
     LinguisticFeatures,
     clean_transcript,
+    write_demo_recordings,
+    write_tone_wav,
 )
-from hazumi_sk.features._demo import write_demo_recordings, write_tone_wav
 
 HAZUMI = Path(__file__).resolve().parents[1].parent / "shared" / "hazumi"
 SYNTHETIC_SENTENCES = [
@@ -64,7 +65,7 @@ def _timed(function, repeats: int = 1) -> float:
 def _utterances(n: int) -> tuple[list[str], str]:
     eafs = sorted((HAZUMI / "Hazumi1911" / "elan").glob("*.eaf"))
     if eafs:
-        from hazumi_sk.datasets._elan import read_eaf
+        from hazumi_sk.datasets import read_eaf
 
         texts: list[str] = []
         for eaf in eafs:

@@ -34,7 +34,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
 from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import StandardScaler
 
 from hazumi_sk.datasets import RAPPORT_ITEMS, load_hazumi, to_xy
 from hazumi_sk.evaluation import repeated_splits, summarize_scores
@@ -44,8 +44,7 @@ from hazumi_sk.model import (
     ThresholdedRegressor,
     TwoStageClassifier,
 )
-from hazumi_sk.model._pooling import pool_mean_std
-from hazumi_sk.preprocessing import ModalitySelector, SequenceScaler
+from hazumi_sk.preprocessing import ModalitySelector, SequencePooler, SequenceScaler
 
 HAZUMI_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "hazumi"
 
@@ -54,7 +53,7 @@ def pooled(head: Any, modalities: str = "L+V") -> Pipeline:
     return make_pipeline(
         ModalitySelector(modalities),
         SequenceScaler(),
-        FunctionTransformer(pool_mean_std),
+        SequencePooler(),
         StandardScaler(),
         head,
     )

@@ -240,7 +240,7 @@ def lstm_stage(dataset: Any, linguistic: str, args: argparse.Namespace) -> None:
 
 def all_items_stage(dataset: Any, args: argparse.Namespace) -> None:
     """Pooled LR over the 18 items: fold scores averaged over items, then paired."""
-    from hazumi_sk.datasets._items import RAPPORT_ITEMS
+    from hazumi_sk.datasets import RAPPORT_ITEMS
 
     frames = []
     for item in RAPPORT_ITEMS:

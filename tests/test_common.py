@@ -132,13 +132,12 @@ def _two_stage():
 def _thresholded_regressor():
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
 
     from hazumi_sk.model import ThresholdedRegressor
-    from hazumi_sk.model._pooling import pool_mean_std
+    from hazumi_sk.preprocessing import SequencePooler
 
     X, y = _toy()
-    regressor = make_pipeline(FunctionTransformer(pool_mean_std), Ridge())
+    regressor = make_pipeline(SequencePooler(), Ridge())
     return ThresholdedRegressor(regressor), X, 3.0 + 3.0 * y  # y is the 1-8 rating here
 
 
@@ -151,10 +150,14 @@ def _seed_ensemble():
 
 def _multi_item():
     from hazumi_sk.model import MultiItemClassifier
-    from hazumi_sk.model._pooling import pool_mean_std
+    from hazumi_sk.preprocessing import SequencePooler
 
     X, y = _toy()
-    return MultiItemClassifier(n_components=2), pool_mean_std(X), np.column_stack([y, y[::-1]])
+    return (
+        MultiItemClassifier(n_components=2),
+        SequencePooler().fit_transform(X),
+        np.column_stack([y, y[::-1]]),
+    )
 
 
 def _corpus_scaler():

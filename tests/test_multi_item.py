@@ -7,11 +7,11 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import StandardScaler
 
 from hazumi_sk.datasets import RAPPORT_ITEMS, make_synthetic_hazumi, to_xy
 from hazumi_sk.model import MultiItemClassifier, multi_item_targets
-from hazumi_sk.model._pooling import pool_mean_std
+from hazumi_sk.preprocessing import SequencePooler
 
 
 def _one_factor_items(n, n_items=6, n_features=30, seed=0):
@@ -81,7 +81,7 @@ def test_targets_from_dataset_keep_missing_ratings_as_nan():
     assert list(Y.columns) == list(RAPPORT_ITEMS) and list(Y.index) == X.dialogue_ids.tolist()
     np.testing.assert_array_equal(Y["worthwhile"].to_numpy(), y)
     assert np.isnan(Y.loc[dialogue, "cold"]) and Y.isna().sum().sum() == 1
-    pipe = make_pipeline(FunctionTransformer(pool_mean_std), StandardScaler(),
+    pipe = make_pipeline(SequencePooler(), StandardScaler(),
                          MultiItemClassifier(n_components=2))  # fmt: skip
     usable = [item for item in RAPPORT_ITEMS if Y[item].nunique() == 2]
     fitted = pipe.fit(X, Y[usable])

@@ -9,12 +9,11 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils._param_validation import InvalidParameterError
 
 from hazumi_sk.model import ThresholdedRegressor
-from hazumi_sk.model._pooling import pool_mean_std
 from hazumi_sk.model._toy import make_toy_sequences
+from hazumi_sk.preprocessing import SequencePooler
 
 
 def _linear_ratings(n=80, noise=0.5, seed=0):
@@ -86,7 +85,7 @@ def test_cross_validate_on_sequences_in_a_pipeline():
     # A dialogue "rating": its mean exchange sentiment shifted onto 1-8, consistent with y.
     rating = np.array([X.labels_of(i).mean() for i in range(len(y))]) + 0.5
     y = (rating > 4).astype(int)
-    model = ThresholdedRegressor(make_pipeline(FunctionTransformer(pool_mean_std), Ridge()))
+    model = ThresholdedRegressor(make_pipeline(SequencePooler(), Ridge()))
     result = cross_validate(model, X, y, params={"rating": rating}, scoring="f1_weighted", cv=4)
     assert result["test_score"].mean() > 0.8
 

@@ -11,13 +11,14 @@ import pandas as pd
 from scipy import stats
 from sklearn.utils import Bunch
 
-from ..datasets._items import RAPPORT_ITEMS, item_polarity
-from ..datasets._targets import (
+from ..datasets import (
     LABEL_COLUMNS,
+    RAPPORT_ITEMS,
     check_exchange_label,
     check_threshold,
     dialogue_versions,
     exchange_label_values,
+    item_polarity,
     rating_table,
 )
 from ..utils import StrictInterval, validate_params

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from ..datasets._targets import check_item, rating_table
+from ..datasets import check_item, rating_table
 from ..utils import StrictInterval, validate_params
 from ._correlation import (
     LABEL_CONSTRAINTS,

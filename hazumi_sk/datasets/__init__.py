@@ -1,6 +1,7 @@
 """Data in: the Hazumi corpus loader, a synthetic corpus and the dialogue type."""
 
 from ._dialogue import EXCHANGE_TIME_COLUMNS, Dialogue
+from ._elan import read_eaf
 from ._errors import HazumiFormatError
 from ._fetch import fetch_hazumi, get_data_home
 from ._harmonize import HARMONIZED_COLUMNS
@@ -8,7 +9,19 @@ from ._hazumi import SUPPORTED_VERSIONS, VERSION_SETTINGS, load_hazumi
 from ._items import NEGATIVE_ITEMS, RAPPORT_ITEMS, RAPPORT_ITEMS_JA, item_polarity
 from ._labels import CleanLabel, clean_label
 from ._synthetic import make_synthetic_hazumi
-from ._targets import EXCHANGE_LABELS, to_xy, ts_on_ss_scale
+from ._targets import (
+    EXCHANGE_LABELS,
+    LABEL_COLUMNS,
+    RATING_SOURCES,
+    check_exchange_label,
+    check_item,
+    check_threshold,
+    dialogue_versions,
+    exchange_label_values,
+    rating_table,
+    to_xy,
+    ts_on_ss_scale,
+)
 
 __all__ = [
     "EXCHANGE_TIME_COLUMNS",
@@ -23,11 +36,20 @@ __all__ = [
     "fetch_hazumi",
     "get_data_home",
     "load_hazumi",
+    "read_eaf",
     "NEGATIVE_ITEMS",
     "RAPPORT_ITEMS",
     "RAPPORT_ITEMS_JA",
     "item_polarity",
     "make_synthetic_hazumi",
     "to_xy",
+    "LABEL_COLUMNS",
+    "RATING_SOURCES",
+    "check_exchange_label",
+    "check_item",
+    "check_threshold",
+    "dialogue_versions",
+    "exchange_label_values",
+    "rating_table",
     "ts_on_ss_scale",
 ]

@@ -173,7 +173,7 @@ def read_eaf(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from hazumi_sk.datasets._elan import read_eaf
+    >>> from hazumi_sk.datasets import read_eaf
     >>> read_eaf("1902F2001.eaf").columns[:4].tolist()  # doctest: +SKIP
     ['exchange', 'start_ms', 'end_ms', 'TC_F1']
     """

@@ -47,6 +47,7 @@ def check_item(item: str) -> str:
 
 
 def check_exchange_label(exchange_label: str) -> str:
+    """Return ``exchange_label`` if it is one of :data:`EXCHANGE_LABELS`, else raise."""
     if exchange_label not in EXCHANGE_LABELS:
         raise ValueError(
             f"Unknown exchange_label {exchange_label!r}; expected one of {list(EXCHANGE_LABELS)}."
@@ -143,6 +144,7 @@ def exchange_label_values(table: pd.DataFrame, exchange_label: str, versions) ->
 
 
 def check_threshold(threshold: float) -> float:
+    """The rating threshold as a float (a real number, not NaN or a bool), else raise."""
     if not isinstance(threshold, Real) or isinstance(threshold, bool) or np.isnan(threshold):
         raise ValueError(f"threshold must be a real number, got {threshold!r}.")
     return float(threshold)

@@ -19,7 +19,7 @@ from ._biosensor import (
     estimate_clock_offset,
 )
 from ._biosensor_block import add_biosensor_block
-from ._demo import write_demo_recordings
+from ._demo import write_demo_recordings, write_tone_wav
 from ._dumpfile import DumpfileFeatures
 from ._kinematics import KINEMATIC_STATISTICS, exchange_kinematics
 from ._linguistic import LinguisticFeatures
@@ -52,4 +52,5 @@ __all__ = [
     "replace_linguistic",
     "upos_counts",
     "write_demo_recordings",
+    "write_tone_wav",
 ]

@@ -71,7 +71,19 @@ def write_openface_csv(
 
 
 def write_tone_wav(path: Path | str, pieces: list[tuple[float, float]], rate: int = 16000) -> Path:
-    """Concatenate ``(duration_ms, frequency_hz)`` pieces; frequency 0 writes silence."""
+    """Write a WAV of ``(duration_ms, frequency_hz)`` tone pieces; frequency 0 writes silence.
+
+    Known audio for tests and benchmarks of :class:`AcousticFeatures`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from hazumi_sk.features import write_tone_wav
+    >>> wav = write_tone_wav(Path(tempfile.mkdtemp()) / "a.wav", [(500, 220.0), (500, 0)])
+    >>> wav.suffix
+    '.wav'
+    """
     import soundfile
 
     signal = []

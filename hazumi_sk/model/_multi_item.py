@@ -53,7 +53,7 @@ def multi_item_targets(
     Y : pandas.DataFrame of shape (n_dialogues, n_items)
         Index ``X.dialogue_ids``; values 0.0, 1.0 or NaN.
     """
-    from ..datasets._targets import check_item, rating_table
+    from ..datasets import check_item, rating_table
 
     table = rating_table(dataset, rating)
     items = [check_item(item) for item in items]
