@@ -38,9 +38,9 @@ __all__ = [
     "item_targets",
 ]
 
-#: Measured seconds of one default LSTM fit on 43 real dialogues (ALL features -> PCA(32),
-#: 60 epochs, 1 torch thread, under nice 10 on the shared 2 cores); for the plan's estimate.
-LSTM_FIT_SECONDS = 14.0
+#: Measured seconds of one default LSTM fit on 43 real dialogues inside a leaderboard run
+#: (ALL -> PCA(32), 60 epochs, 1 torch thread, 2 jobs side by side, nice 10); for the plan.
+LSTM_FIT_SECONDS = 7.0
 #: Seconds of one pooled logistic-regression fit (order of magnitude, for the estimate).
 FAST_FIT_SECONDS = 0.05
 #: Logistic-regression strengths searched by the inner CV (full and tiny presets).
@@ -578,7 +578,7 @@ def _registry() -> dict[str, LeaderboardMethod]:
             "TwoStageClassifier: exchange self-sentiment from each exchange (LogisticRegression, "
             "C = 0.01), out-of-fold mean/slope/last-3 per dialogue -> LogisticRegression",
             _two_stage(per_dialogue=False),
-            fit_seconds=1.0,
+            fit_seconds=0.25,
             requires=("hazumi_sk.model:TwoStageClassifier",),
         ),
         LeaderboardMethod(
@@ -586,7 +586,7 @@ def _registry() -> dict[str, LeaderboardMethod]:
             "as two-stage, after SequenceScaler(per_dialogue=True, keep_dialogue_means=True): "
             "stage 1 sees each person's variation around their own level",
             _two_stage(per_dialogue=True),
-            fit_seconds=3.7,
+            fit_seconds=1.5,
             requires=("hazumi_sk.model:TwoStageClassifier",),
         ),
         LeaderboardMethod(
