@@ -3,7 +3,6 @@
 from ._methods import (
     METHODS,
     PAPER_LSTM,
-    DialogueStatistics,
     ItemOfMultiItem,
     ItemTargets,
     LeaderboardMethod,
@@ -31,7 +30,6 @@ __all__ = [
     "METHODS",
     "PAPER_LSTM",
     "TINY_PRESET",
-    "DialogueStatistics",
     "ItemOfMultiItem",
     "ItemTargets",
     "LeaderboardFiles",

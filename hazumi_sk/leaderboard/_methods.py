@@ -27,7 +27,6 @@ from ..utils import check_ragged
 __all__ = [
     "LSTM_FIT_SECONDS",
     "METHODS",
-    "DialogueStatistics",
     "ItemOfMultiItem",
     "ItemTargets",
     "LeaderboardMethod",
@@ -48,53 +47,6 @@ C_GRID = (0.01, 0.1, 1.0)
 TINY_C_GRID = (0.1, 1.0)
 #: Exchange PCA components in front of the LSTMs and of pca-pooled-lr.
 PCA_COMPONENTS = 32
-
-
-class DialogueStatistics(TransformerMixin, BaseEstimator):
-    """Per-dialogue mean and standard deviation of every exchange feature.
-
-    Stands in for ``hazumi_sk.preprocessing.SequencePooler`` so that the pooled
-    baseline exists before that class lands; NaN cells are ignored and an
-    all-NaN column becomes 0 (the scaler's centre).
-
-    Parameters
-    ----------
-    stats : tuple of {"mean", "std"}, default=("mean", "std")
-        Statistics computed for each feature, concatenated in this order.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hazumi_sk.sequences import RaggedSequences
-    >>> from hazumi_sk.leaderboard import DialogueStatistics
-    >>> X = RaggedSequences.from_arrays([np.array([[1.0], [3.0]]), np.array([[5.0]])])
-    >>> DialogueStatistics().fit_transform(X).tolist()
-    [[2.0, 1.0], [5.0, 0.0]]
-    """
-
-    def __init__(self, stats: tuple[str, ...] = ("mean", "std")) -> None:
-        self.stats = stats
-
-    def fit(self, X: Any, y: Any = None) -> DialogueStatistics:
-        """Check the statistics' names; nothing is learnt."""
-        unknown = sorted(set(self.stats) - {"mean", "std"})
-        if unknown or not self.stats:
-            raise ValueError(f"stats must be a non-empty subset of ('mean', 'std'), got {unknown}.")
-        self.n_features_in_ = check_ragged(X, type(self).__name__).n_features
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        """One row per dialogue: the statistics of each column, in ``stats`` order."""
-        X = check_ragged(X, type(self).__name__)
-        rows = []
-        for seq in X:
-            with np.errstate(all="ignore"), _quiet_nan_warnings():
-                parts = [
-                    np.nanmean(seq, axis=0) if s == "mean" else np.nanstd(seq, axis=0)
-                    for s in self.stats
-                ]
-            rows.append(np.concatenate(parts))
-        return np.nan_to_num(np.vstack(rows), nan=0.0)
 
 
 class MeanExchangeLabel(TransformerMixin, BaseEstimator):
@@ -216,12 +168,13 @@ class RatingRouter(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
-    >>> from hazumi_sk.leaderboard import DialogueStatistics, RatingRouter
+    >>> from hazumi_sk.leaderboard import RatingRouter
+    >>> from hazumi_sk.preprocessing import SequencePooler
     >>> from hazumi_sk.model import ThresholdedRegressor
     >>> from hazumi_sk.sequences import RaggedSequences
     >>> from sklearn.pipeline import Pipeline
     >>> X = RaggedSequences.from_arrays([np.full((2, 1), r) for r in (1.0, 3.0, 5.0, 7.0)])
-    >>> pipe = Pipeline([("pool", DialogueStatistics(("mean",))),
+    >>> pipe = Pipeline([("pool", SequencePooler("mean")),
     ...                  ("model", ThresholdedRegressor(LinearRegression()))])
     >>> ratings = tuple(zip(X.dialogue_ids, (1.0, 3.0, 5.0, 7.0)))
     >>> clf = RatingRouter(pipe, ratings, fit_param="model__rating").fit(X, [0, 0, 1, 1])
@@ -271,14 +224,15 @@ class ItemOfMultiItem(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from sklearn.pipeline import Pipeline
-    >>> from hazumi_sk.leaderboard import DialogueStatistics, ItemOfMultiItem
+    >>> from hazumi_sk.leaderboard import ItemOfMultiItem
+    >>> from hazumi_sk.preprocessing import SequencePooler
     >>> from hazumi_sk.model import MultiItemClassifier
     >>> from hazumi_sk.sequences import RaggedSequences
     >>> rng = np.random.default_rng(0)
     >>> level = rng.normal(size=20)
     >>> X = RaggedSequences.from_arrays([np.full((3, 1), v) for v in level])
     >>> labels = tuple((d, (float(v > 0), float(v > 0.2))) for d, v in zip(X.dialogue_ids, level))
-    >>> pipe = Pipeline([("pool", DialogueStatistics(("mean",))),
+    >>> pipe = Pipeline([("pool", SequencePooler("mean")),
     ...                  ("model", MultiItemClassifier(n_components=1))])
     >>> clf = ItemOfMultiItem(pipe, labels, item_index=1).fit(X, (level > 0.2).astype(int))
     >>> clf.predict(X).shape
@@ -314,20 +268,6 @@ class ItemOfMultiItem(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of the scored item."""
         return self.estimator_.predict_proba(X)[self.column_]
-
-
-class _quiet_nan_warnings:
-    """Silence numpy's 'mean of empty slice' for all-NaN columns (handled afterwards)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._catcher = warnings.catch_warnings()
-        self._catcher.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: Any) -> None:
-        self._catcher.__exit__(*exc)
 
 
 @dataclass(frozen=True)
@@ -441,8 +381,10 @@ def _pooled(feature_set: str, model: Any, pca: int | None = None) -> Pipeline:
 
 
 def _majority(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> Pipeline:
-    # DummyClassifier needs a 2-D X; one pooled column is enough and cheap.
-    return Pipeline([("pool", DialogueStatistics(stats=("mean",))), ("model", DummyClassifier())])
+    from ..preprocessing import SequencePooler
+
+    # DummyClassifier needs a 2-D X; the pooled means are cheap and ignored.
+    return Pipeline([("pool", SequencePooler(stats=("mean",))), ("model", DummyClassifier())])
 
 
 def _pooled_lr(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> Pipeline:
@@ -532,6 +474,7 @@ def _registry() -> dict[str, LeaderboardMethod]:
             _majority,
             uses_features=False,
             role="reference",
+            requires=(_POOLER,),
         ),
         LeaderboardMethod(
             "pooled-lr",
