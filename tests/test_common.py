@@ -169,6 +169,39 @@ def _corpus_scaler():
 
 
 #: class name -> function returning (unfitted estimator, X, y). Add yours here.
+def _leaderboard_module():
+    return importlib.import_module("hazumi_sk.leaderboard")
+
+
+def _rating_router():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import Pipeline
+
+    from hazumi_sk.model import ThresholdedRegressor
+    from hazumi_sk.preprocessing import SequencePooler
+
+    X, y = _toy()
+    ratings = tuple(zip(X.dialogue_ids, np.where(y == 1, 6.0, 2.0), strict=True))
+    pipe = Pipeline(
+        [("pool", SequencePooler("mean")), ("model", ThresholdedRegressor(LinearRegression()))]
+    )
+    return _leaderboard_module().RatingRouter(pipe, ratings, fit_param="model__rating"), X, y
+
+
+def _item_of_multi_item():
+    from sklearn.pipeline import Pipeline
+
+    from hazumi_sk.model import MultiItemClassifier
+    from hazumi_sk.preprocessing import SequencePooler
+
+    X, y = _toy()
+    labels = tuple((d, (float(v), float(1 - v))) for d, v in zip(X.dialogue_ids, y, strict=True))
+    pipe = Pipeline(
+        [("pool", SequencePooler("mean")), ("model", MultiItemClassifier(n_components=1))]
+    )
+    return _leaderboard_module().ItemOfMultiItem(pipe, labels, item_index=0), X, y
+
+
 ESTIMATOR_FACTORIES = {
     "ModalitySelector": _modality_selector,
     "SequenceScaler": _sequence_scaler,
@@ -180,6 +213,9 @@ ESTIMATOR_FACTORIES = {
     "SeedEnsembleClassifier": _seed_ensemble,
     "MultiItemClassifier": _multi_item,
     "CorpusScaler": _corpus_scaler,
+    "MeanExchangeLabel": lambda: (_leaderboard_module().MeanExchangeLabel(), *_toy()),
+    "RatingRouter": _rating_router,
+    "ItemOfMultiItem": _item_of_multi_item,
     "AcousticFeatures": _dialogue_extractor(lambda: _features_module().AcousticFeatures()),
     "BodyFeatures": _dialogue_extractor(lambda: _features_module().BodyFeatures()),
     "FaceFeatures": _dialogue_extractor(lambda: _features_module().FaceFeatures()),

@@ -21,6 +21,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_ragged
 
@@ -67,12 +68,14 @@ class MeanExchangeLabel(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X: Any, y: Any = None) -> MeanExchangeLabel:
-        """Check that ``X`` carries exchange labels."""
+        """Check that ``X`` carries exchange labels (nothing is learned)."""
         self._labels(X)
+        self.n_features_in_ = X.n_features
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         """Shape ``(n_dialogues, 1)``."""
+        check_is_fitted(self)
         labels = self._labels(X)
         means = []
         for start, stop in zip(X.offsets[:-1], X.offsets[1:], strict=True):
@@ -80,6 +83,11 @@ class MeanExchangeLabel(TransformerMixin, BaseEstimator):
             chunk = chunk[~np.isnan(chunk)]
             means.append(chunk.mean() if chunk.size else 4.0)
         return np.asarray(means, dtype=np.float64).reshape(-1, 1)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The one output column, ``mean_exchange_label``."""
+        check_is_fitted(self)
+        return np.asarray(["mean_exchange_label"], dtype=object)
 
     @staticmethod
     def _labels(X: Any) -> np.ndarray:
@@ -196,14 +204,17 @@ class RatingRouter(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         rating = np.array([lookup[d] for d in X.dialogue_ids], dtype=np.float64)
         self.estimator_ = clone(self.estimator).fit(X, y, **{self.fit_param: rating})
         self.classes_ = self.estimator_.classes_
+        self.n_features_in_ = X.n_features
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         """The wrapped estimator's predictions."""
+        check_is_fitted(self)
         return self.estimator_.predict(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """The wrapped estimator's probabilities."""
+        check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
 
@@ -259,14 +270,17 @@ class ItemOfMultiItem(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.column_ = keep.index(self.item_index)
         self.estimator_ = clone(self.estimator).fit(X, Y[:, keep])
         self.classes_ = np.asarray(self.estimator_.classes_[self.column_])
+        self.n_features_in_ = X.n_features
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels of the scored item."""
+        check_is_fitted(self)
         return np.asarray(self.estimator_.predict(X))[:, self.column_].astype(int)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of the scored item."""
+        check_is_fitted(self)
         return self.estimator_.predict_proba(X)[self.column_]
 
 
