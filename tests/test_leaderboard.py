@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import f1_score
 from sklearn.model_selection import ParameterGrid, StratifiedKFold
 
-from hazumi_sk.cli._leaderboard import TINY_SYNTHETIC, add_leaderboard_parser, cmd_leaderboard
+from hazumi_sk.cli._leaderboard import add_leaderboard_parser, cmd_leaderboard
 from hazumi_sk.datasets import RAPPORT_ITEMS, make_synthetic_hazumi, to_xy
 from hazumi_sk.leaderboard import (
     METHODS,
@@ -23,6 +23,7 @@ from hazumi_sk.leaderboard import (
     plan_leaderboard,
     run_leaderboard,
 )
+from hazumi_sk.reproduction import TINY_CORPUS
 from hazumi_sk.sequences import RaggedSequences
 
 REQUIRED_COLUMNS = {
@@ -47,7 +48,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 @pytest.fixture(scope="module")
 def tiny_data():
-    return make_synthetic_hazumi(**TINY_SYNTHETIC, random_state=0)
+    return make_synthetic_hazumi(**TINY_CORPUS, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -293,8 +294,6 @@ def test_plan_counts_outer_and_inner_fits():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--repeats", "-1"], "--repeats must be >= 1, got -1"),
-        (["--n-jobs", "0"], "--n-jobs"),
         (["--items", "happy"], "--items: unknown item(s) ['happy']"),
         (["--methods", "svm"], "--methods: unknown method(s) ['svm']"),
         (["--feature-sets", "L+Q"], "--feature-sets: unknown feature set 'L+Q'"),
@@ -312,6 +311,23 @@ def test_bad_arguments_fail_before_loading(monkeypatch, tmp_path, argv, message)
     with pytest.raises(CommandError) as error:
         cmd_leaderboard(_parse(["--synthetic", "--tiny", "--out", str(tmp_path), *argv]))
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--repeats", "-1"], "argument --repeats: expected an integer >= 1, got -1"),
+        (["--n-jobs", "0"], "argument --n-jobs: expected -1 or an integer >= 1, got 0"),
+        (["--versions", "1999"], "argument --versions: invalid choice"),
+    ],
+)
+def test_bad_values_stop_the_parser(capsys, tmp_path, argv, message):
+    from hazumi_sk.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["leaderboard", "--synthetic", "--tiny", "--out", str(tmp_path), *argv])
+    assert exit_.value.code == 2
+    assert f"hazumi-sk leaderboard: error: {message}" in capsys.readouterr().err
 
 
 def test_missing_data_folder_is_a_command_error(tmp_path):

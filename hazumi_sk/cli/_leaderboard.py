@@ -7,28 +7,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..vocabulary import parse_modalities
+from ._arguments import (
+    CommandError,
+    add_data_arguments,
+    check_data_dir,
+    column_policy,
+    load_corpus,
+    n_jobs,
+    nonnegative_int,
+    output_folder,
+    positive_int,
+)
+
 __all__ = ["add_leaderboard_parser", "cmd_leaderboard"]
-
-#: ``--synthetic`` corpora: seconds-long for ``--tiny``, demo-sized otherwise.
-TINY_SYNTHETIC = {
-    "n_dialogues": 24,
-    "n_exchanges": (10, 14),
-    "feature_dims": {"A": 4, "L": 6, "B": 3, "V": 4},
-}
-DEFAULT_SYNTHETIC = {
-    "n_dialogues": 60,
-    "n_exchanges": (12, 24),
-    "feature_dims": {"A": 12, "L": 24, "B": 8, "V": 12},
-}
-MODALITY_TAGS = ("A", "L", "B", "V", "P", "S")
-REAL_VERSIONS = ("1902", "1911")
-
-
-def _error(message: str) -> Exception:
-    # Imported late: hazumi_sk.cli imports the module that registers this subcommand.
-    from . import CommandError
-
-    return CommandError(message)
 
 
 def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -56,10 +48,9 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "leaderboard", help="every method under the same nested repeated CV (Which method?)"
     )
-    source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help="folder with Hazumi1902/ and Hazumi1911/")
-    source.add_argument("--synthetic", action="store_true", help="use the synthetic corpus")
-    p.add_argument("--out", default="hazumi-leaderboard", help="output folder (and fit cache)")
+    add_data_arguments(p)
+    p.add_argument("--out", type=output_folder, default=Path("hazumi-leaderboard"),
+                   help="output folder (and fit cache)")  # fmt: skip
     p.add_argument("--items", nargs="+", default=None, help="rapport items (all 18)")
     p.add_argument("--feature-sets", nargs="+", default=None, help="e.g. L+V ALL (ALL)")
     p.add_argument(
@@ -68,10 +59,12 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="method names (default: all but seed-ensemble-lstm; --tiny: all)",
     )
-    p.add_argument("--repeats", type=int, default=None, help="outer CV repeats (5; tiny: 1)")
-    p.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
+    p.add_argument(
+        "--repeats", type=positive_int, default=None, help="outer CV repeats (5; tiny: 1)"
+    )
+    p.add_argument("--n-jobs", type=n_jobs, default=None, help="parallel fits (joblib)")
     p.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
-    p.add_argument("--seed", type=int, default=0, help="seed of splits and models (0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of splits and models (0)")
     p.add_argument("--tiny", action="store_true", help="seconds-long settings (tests)")
     p.add_argument("--no-progress", action="store_true", help="no plan print, no progress bars")
     p.set_defaults(func=cmd_leaderboard)
@@ -85,9 +78,11 @@ def _check_items(items: list[str] | None) -> list[str]:
         return list(RAPPORT_ITEMS)
     unknown = [i for i in items if i not in RAPPORT_ITEMS]
     if unknown:
-        raise _error(f"--items: unknown item(s) {unknown}; choose from {list(RAPPORT_ITEMS)}.")
+        raise CommandError(
+            f"--items: unknown item(s) {unknown}; choose from {list(RAPPORT_ITEMS)}."
+        )
     if len(set(items)) != len(items):
-        raise _error(f"--items: duplicates in {items}.")
+        raise CommandError(f"--items: duplicates in {items}.")
     return list(items)
 
 
@@ -99,12 +94,14 @@ def _check_methods(methods: list[str] | None, tiny: bool) -> list[str]:
         return available if tiny else default_methods()
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
-        raise _error(f"--methods: unknown method(s) {unknown}; choose from {available}.")
+        raise CommandError(f"--methods: unknown method(s) {unknown}; choose from {available}.")
     missing = [m for m in methods if m not in available]
     if missing:
-        raise _error(f"--methods: {missing} not available in this installation; use {available}.")
+        raise CommandError(
+            f"--methods: {missing} not available in this installation; use {available}."
+        )
     if len(set(methods)) != len(methods):
-        raise _error(f"--methods: duplicates in {methods}.")
+        raise CommandError(f"--methods: duplicates in {methods}.")
     return list(methods)
 
 
@@ -112,69 +109,51 @@ def _check_feature_sets(feature_sets: list[str] | None) -> list[str]:
     if not feature_sets:
         return ["ALL"]
     for fs in feature_sets:
-        tags = fs.split("+")
-        if fs.upper() != "ALL" and not all(t in MODALITY_TAGS for t in tags):
-            raise _error(
-                f"--feature-sets: unknown feature set {fs!r}; use ALL or a '+' combination "
-                f"of {list(MODALITY_TAGS)} such as L+V."
-            )
+        try:
+            parse_modalities(fs)
+        except (TypeError, ValueError) as error:
+            raise CommandError(f"--feature-sets: unknown feature set {fs!r}: {error}") from error
     if len(set(feature_sets)) != len(feature_sets):
-        raise _error(f"--feature-sets: duplicates in {feature_sets}.")
+        raise CommandError(f"--feature-sets: duplicates in {feature_sets}.")
     return list(feature_sets)
 
 
-def _check_data(path: str | None) -> Path | None:
-    if path is None:
+def _check_data(args: argparse.Namespace) -> tuple[Path, list[str]] | None:
+    if args.synthetic:
         return None
-    data = Path(path)
-    if not data.is_dir():
-        raise _error(f"--data: data folder {data} does not exist.")
-    if not any((data / f"Hazumi{v}").is_dir() for v in REAL_VERSIONS):
-        raise _error(f"--data: {data} holds neither Hazumi1902/ nor Hazumi1911/.")
-    return data
+    return check_data_dir(args.data, args.versions)
 
 
 def _check_args(args: argparse.Namespace) -> dict:
     """Every argument checked before any data is read."""
-    if args.repeats is not None and args.repeats < 1:
-        raise _error(f"--repeats must be >= 1, got {args.repeats}")
-    if args.n_jobs == 0:
-        raise _error("--n-jobs must be a positive number or negative (-1: all cores), got 0")
     if args.paper_tables is not None and not Path(args.paper_tables).is_dir():
-        raise _error(f"--paper-tables: folder {args.paper_tables} does not exist.")
+        raise CommandError(f"--paper-tables: folder {args.paper_tables} does not exist.")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise _error(f"--out: {out} exists and is not a folder.")
     return {
         "items": _check_items(args.items),
         "methods": _check_methods(args.methods, args.tiny),
         "feature_sets": _check_feature_sets(args.feature_sets),
-        "data": _check_data(args.data),
+        "data": _check_data(args),
         "out": out,
     }
 
 
-def _load(args: argparse.Namespace, data: Path | None):
+def _load(args: argparse.Namespace, data: tuple[Path, list[str]] | None):
     if data is None:
-        from ..datasets import make_synthetic_hazumi
+        from ..reproduction import demo_dataset
 
-        corpus = TINY_SYNTHETIC if args.tiny else DEFAULT_SYNTHETIC
-        return make_synthetic_hazumi(**corpus, random_state=args.seed)
-    from ..datasets import load_hazumi
-
-    versions = [v for v in REAL_VERSIONS if (data / f"Hazumi{v}").is_dir()]
-    return load_hazumi(data, versions=versions)
+        return demo_dataset(args.tiny, args.seed)
+    folder, versions = data
+    return load_corpus(folder, versions, column_policy(args.columns, versions))
 
 
 def _check_against_data(dataset: Any, feature_sets: list[str]) -> None:
-    present = set(dataset.features.modality_set)
+    present = list(dataset.features.modality_set)
     for fs in feature_sets:
-        missing = [t for t in fs.split("+") if fs.upper() != "ALL" and t not in present]
-        if missing:
-            raise _error(
-                f"--feature-sets: {fs!r} needs modality {missing}, absent from this data "
-                f"(it has {sorted(present)})."
-            )
+        try:
+            parse_modalities(fs, present)
+        except ValueError as error:
+            raise CommandError(f"--feature-sets: {error}") from error
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
