@@ -80,7 +80,7 @@ def test_cli_writes_every_item_and_method(cli_run):
     assert "![forest plot per item](forest.png)" in markdown
     averages = pd.read_csv(out / "polarity_averages.csv")
     assert set(averages["average"]) == {
-        "average (18 items)",
+        "average (all items)",
         "average (positive)",
         "average (negative)",
     }

@@ -45,7 +45,7 @@ __all__ = [
 SCORING = "f1_weighted"
 #: Item label of the averages over items (the rows of ``polarity_averages``).
 AVERAGE_ITEMS = {
-    "all": "average (18 items)",
+    "all": "average (all items)",  # n_items says how many
     "positive": "average (positive)",
     "negative": "average (negative)",
 }
