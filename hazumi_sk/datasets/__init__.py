@@ -1,10 +1,10 @@
 """Data in: the Hazumi corpus loader, a synthetic corpus and the dialogue type."""
 
+from . import _harmonize
 from ._dialogue import EXCHANGE_TIME_COLUMNS, Dialogue
 from ._elan import read_eaf
 from ._errors import HazumiFormatError
 from ._fetch import fetch_hazumi, get_data_home
-from ._harmonize import HARMONIZED_COLUMNS
 from ._hazumi import SUPPORTED_VERSIONS, VERSION_SETTINGS, load_hazumi
 from ._items import NEGATIVE_ITEMS, RAPPORT_ITEMS, RAPPORT_ITEMS_JA, item_polarity
 from ._labels import CleanLabel, clean_label
@@ -22,6 +22,11 @@ from ._targets import (
     to_xy,
     ts_on_ss_scale,
 )
+
+#: The harmonised column mapping of ``load_hazumi(..., columns="harmonized")``, one row per
+#: concept and version: the shared name and modality tag, the version's original dumpfile
+#: column (None where that version has no counterpart) and a note (docs/datasets.rst).
+HARMONIZED_COLUMNS = _harmonize.HARMONIZED_COLUMNS
 
 __all__ = [
     "EXCHANGE_TIME_COLUMNS",

@@ -19,6 +19,7 @@ __all__ = [
     "use_sentence_vectors",
 ]
 
+
 # ---------------------------------------------------------------- TF-IDF + SVD
 def fit_tfidf_svd(texts: list[str], n_components: int, random_state: Any = None):
     """Character 1-3-gram TF-IDF followed by a truncated SVD, fitted on ``texts``."""
