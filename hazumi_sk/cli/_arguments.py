@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..datasets import SUPPORTED_VERSIONS, VERSION_SETTINGS
+from ..datasets import RAPPORT_ITEMS, SUPPORTED_VERSIONS, VERSION_SETTINGS
+from ..vocabulary import parse_modalities
 
 #: Versions loaded when ``--versions`` is not given: the paper's self-rated,
 #: in-person corpora (the only ones with exchange self-sentiment).
@@ -84,6 +85,41 @@ def existing_file(text: str) -> Path:
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"file {path} does not exist")
     return path
+
+
+def check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
+    """The named rapport items (all 18 when none are named); unknown names are an error."""
+    if not items:
+        return tuple(RAPPORT_ITEMS)
+    unknown = [i for i in items if i not in RAPPORT_ITEMS]
+    if unknown:
+        raise CommandError(
+            f"{parameter}: unknown item(s) {unknown}; choose from {list(RAPPORT_ITEMS)}."
+        )
+    return tuple(items)
+
+
+def check_feature_set(feature_set: str, parameter: str) -> list[str]:
+    """The modality tags of one feature set, in the package's grammar (``L+V``, ``ALL``)."""
+    try:
+        return parse_modalities(feature_set)
+    except (TypeError, ValueError) as error:
+        raise CommandError(f"{parameter}: unknown feature set {feature_set!r}: {error}") from error
+
+
+def check_no_duplicates(values: list[str], parameter: str) -> None:
+    if len(set(values)) != len(values):
+        raise CommandError(f"{parameter}: duplicates in {values}.")
+
+
+def check_paper_tables(path: str | None) -> Path | None:
+    """``--paper-tables``: None (the paper's tables shipped with the package) or a folder."""
+    if path is None:
+        return None
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CommandError(f"--paper-tables: folder {folder} does not exist.")
+    return folder
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, *, synthetic: bool = True) -> None:

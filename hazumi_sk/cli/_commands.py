@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..datasets import EXCHANGE_LABELS, RAPPORT_ITEMS
+from ..datasets import EXCHANGE_LABELS
 from ..reproduction import (
     ARCHITECTURES,
     DEMO_CORPUS,
@@ -30,7 +30,6 @@ from ..vocabulary import (
     NAMED_TEXT_ENCODERS,
     PAPER_FEATURE_SETS,
     TEXT_ENCODERS,
-    parse_modalities,
     resolve_text_encoder,
 )
 from ._arguments import (
@@ -38,6 +37,9 @@ from ._arguments import (
     add_data_arguments,
     alpha,
     check_data_dir,
+    check_feature_set,
+    check_items,
+    check_paper_tables,
     column_policy,
     existing_file,
     load_corpus,
@@ -51,17 +53,6 @@ from ._arguments import (
 
 #: Training of ``train`` unless ``--epochs`` says otherwise (the paper's 60).
 TRAIN_EPOCHS = 60
-
-
-def _check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:
-    if not items:
-        return tuple(RAPPORT_ITEMS)
-    unknown = [i for i in items if i not in RAPPORT_ITEMS]
-    if unknown:
-        raise CommandError(
-            f"{parameter}: unknown item(s) {unknown}; choose from {list(RAPPORT_ITEMS)}."
-        )
-    return tuple(items)
 
 
 def _check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None:
@@ -92,26 +83,12 @@ def _check_feature_sets(
     if not feature_sets:
         return None
     for fs in feature_sets:
-        try:
-            tags = parse_modalities(fs)
-        except (TypeError, ValueError) as error:
-            raise CommandError(f"{parameter}: unknown feature set {fs!r}: {error}") from error
-        if "L" not in tags:
+        if "L" not in check_feature_set(fs, parameter):
             raise CommandError(
                 f"{parameter}: {fs!r} lacks L; every feature set of the paper includes L "
                 f"(the paper's sets: {list(PAPER_FEATURE_SETS)})."
             )
     return tuple(feature_sets)
-
-
-def _paper_tables(path: str | None) -> Path | None:
-    """None: the paper's tables shipped with the package."""
-    if path is None:
-        return None
-    folder = Path(path)
-    if not folder.is_dir():
-        raise CommandError(f"--paper-tables: folder {folder} does not exist.")
-    return folder
 
 
 def _check_shippable_encoder(linguistic: str, text_encoder: str | None) -> None:
@@ -142,7 +119,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         out_dir=args.out,
         n_jobs=args.n_jobs,
         seed=args.seed,
-        paper_tables_dir=_paper_tables(args.paper_tables),
+        paper_tables_dir=check_paper_tables(args.paper_tables),
         title="hazumi-sk demo: the paper's study on the synthetic corpus",
         data_description="synthetic corpus (make_synthetic_hazumi, "
         f"{(TINY_CORPUS if args.tiny else DEMO_CORPUS)['n_dialogues']} dialogues)"
@@ -170,9 +147,9 @@ def _reproduce_preset(args: argparse.Namespace) -> Preset:
 def cmd_reproduce(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     preset = _reproduce_preset(args)
-    items = _check_items(args.labels, "--labels")
+    items = check_items(args.labels, "--labels")
     feature_sets = _check_feature_sets(args.feature_sets)
-    paper_tables = _paper_tables(args.paper_tables)
+    paper_tables = check_paper_tables(args.paper_tables)
     text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
     check_data_dir(args.data, args.versions)  # before the slow load
     dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
@@ -201,7 +178,7 @@ def _print_summary(markdown: Path) -> None:
 
 
 def _check_train_arguments(args: argparse.Namespace) -> str | None:
-    _check_items([args.item], "--item")
+    check_items([args.item], "--item")
     _check_feature_sets([args.feature_set], "--feature-set")
     if args.architecture not in ARCHITECTURES:
         raise CommandError(

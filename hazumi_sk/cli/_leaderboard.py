@@ -12,6 +12,10 @@ from ._arguments import (
     CommandError,
     add_data_arguments,
     check_data_dir,
+    check_feature_set,
+    check_items,
+    check_no_duplicates,
+    check_paper_tables,
     column_policy,
     load_corpus,
     n_jobs,
@@ -71,19 +75,10 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _check_items(items: list[str] | None) -> list[str]:
-    from ..datasets import RAPPORT_ITEMS
-
-    if not items:
-        return list(RAPPORT_ITEMS)
-    unknown = [i for i in items if i not in RAPPORT_ITEMS]
-    if unknown:
-        raise CommandError(
-            f"--items: unknown item(s) {unknown}; choose from {list(RAPPORT_ITEMS)}."
-        )
-    if len(set(items)) != len(items):
-        raise CommandError(f"--items: duplicates in {items}.")
-    return list(items)
+def _items(items: list[str] | None) -> list[str]:
+    checked = list(check_items(items, "--items"))
+    check_no_duplicates(checked, "--items")
+    return checked
 
 
 def _check_methods(methods: list[str] | None, tiny: bool) -> list[str]:
@@ -100,8 +95,7 @@ def _check_methods(methods: list[str] | None, tiny: bool) -> list[str]:
         raise CommandError(
             f"--methods: {missing} not available in this installation; use {available}."
         )
-    if len(set(methods)) != len(methods):
-        raise CommandError(f"--methods: duplicates in {methods}.")
+    check_no_duplicates(methods, "--methods")
     return list(methods)
 
 
@@ -109,12 +103,8 @@ def _check_feature_sets(feature_sets: list[str] | None) -> list[str]:
     if not feature_sets:
         return ["ALL"]
     for fs in feature_sets:
-        try:
-            parse_modalities(fs)
-        except (TypeError, ValueError) as error:
-            raise CommandError(f"--feature-sets: unknown feature set {fs!r}: {error}") from error
-    if len(set(feature_sets)) != len(feature_sets):
-        raise CommandError(f"--feature-sets: duplicates in {feature_sets}.")
+        check_feature_set(fs, "--feature-sets")
+    check_no_duplicates(feature_sets, "--feature-sets")
     return list(feature_sets)
 
 
@@ -126,11 +116,10 @@ def _check_data(args: argparse.Namespace) -> tuple[Path, list[str]] | None:
 
 def _check_args(args: argparse.Namespace) -> dict:
     """Every argument checked before any data is read."""
-    if args.paper_tables is not None and not Path(args.paper_tables).is_dir():
-        raise CommandError(f"--paper-tables: folder {args.paper_tables} does not exist.")
+    check_paper_tables(args.paper_tables)
     out = Path(args.out)
     return {
-        "items": _check_items(args.items),
+        "items": _items(args.items),
         "methods": _check_methods(args.methods, args.tiny),
         "feature_sets": _check_feature_sets(args.feature_sets),
         "data": _check_data(args),
