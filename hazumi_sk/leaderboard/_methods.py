@@ -197,6 +197,7 @@ class RatingRouter(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> RatingRouter:
         """Fit ``estimator`` on ``X, y`` and the looked-up ratings of ``X``'s dialogues."""
+        X = check_ragged(X, "RatingRouter")  # the ratings are looked up by dialogue id
         lookup = dict(self.ratings)
         missing = [d for d in X.dialogue_ids if d not in lookup]
         if missing:
@@ -257,10 +258,17 @@ class ItemOfMultiItem(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> ItemOfMultiItem:
         """Fit ``estimator`` on the labels of every item of ``X``'s dialogues."""
+        X = check_ragged(X, "ItemOfMultiItem")  # the labels are looked up by dialogue id
         lookup = dict(self.labels)
+        missing = [d for d in X.dialogue_ids if d not in lookup]
+        if missing:
+            raise ValueError(f"ItemOfMultiItem: no labels for dialogue(s) {missing[:3]}.")
+        y = np.asarray(y)
+        if y.shape != (X.n_dialogues,):
+            raise ValueError(f"y has shape {y.shape}, X has {X.n_dialogues} dialogues.")
         Y = np.array([lookup[d] for d in X.dialogue_ids], dtype=np.float64)
         column = Y[:, self.item_index]
-        if not np.array_equal(column[~np.isnan(column)], np.asarray(y)[~np.isnan(column)]):
+        if not np.array_equal(column[~np.isnan(column)], y[~np.isnan(column)]):
             raise ValueError("ItemOfMultiItem: labels[item_index] disagree with y.")
         # An item with one class on a small training fold cannot train its head; drop it
         # (the scored item has both classes: the folds are stratified on it).

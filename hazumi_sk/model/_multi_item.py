@@ -130,9 +130,15 @@ class MultiItemClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
+        # Each item is binary (0/1, NaN unrated): the PLS representation regresses them.
+        tags.classifier_tags.multi_class = False
         return tags
 
     def _check_Y(self, Y: Any, n_samples: int) -> np.ndarray:
+        if Y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         names = Y.columns.astype(str).to_numpy() if isinstance(Y, pd.DataFrame) else None
         Y = np.asarray(Y, dtype=np.float64)
         if Y.ndim != 2 or Y.shape[0] != n_samples:
@@ -146,8 +152,12 @@ class MultiItemClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             i, j = np.argwhere(bad)[0]
             raise ValueError(f"Y must hold 0, 1 or NaN; got {Y[i, j]!r} at row {i}, item {j}.")
         for j in range(Y.shape[1]):
-            if np.unique(Y[rated[:, j], j]).size < 2:
-                raise ValueError(f"Item {j} has fewer than two classes among its rated dialogues.")
+            n_classes = np.unique(Y[rated[:, j], j]).size
+            if n_classes < 2:
+                raise ValueError(
+                    f"Item {j} has {n_classes} class(es) among its rated dialogues; its head "
+                    "needs two."
+                )
         self.items_ = np.array([f"item{j}" for j in range(Y.shape[1])]) if names is None else names
         return Y
 
@@ -195,7 +205,10 @@ class MultiItemClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_array(X, dtype=np.float64)
         if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, fitted with {self.n_features_in_}.")
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
         return self.representation_.transform(X)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -208,9 +221,9 @@ class MultiItemClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores = self._scores(X)
         return [head.predict_proba(scores) for head in self.estimators_]
 
-    def score(self, X: Any, Y: Any, sample_weight: Any = None) -> float:
-        """Accuracy averaged over items, each on its rated dialogues only."""
-        Y = np.asarray(Y, dtype=np.float64)
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy averaged over items, each on its rated dialogues only (``y`` as ``Y``)."""
+        Y = np.asarray(y, dtype=np.float64)
         pred = self.predict(X)
         rated = ~np.isnan(Y)
         return float(np.mean([(pred[r, j] == Y[r, j]).mean() for j, r in enumerate(rated.T)]))

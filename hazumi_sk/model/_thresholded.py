@@ -10,8 +10,9 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.linear_model import Ridge
 from sklearn.metrics import accuracy_score
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 __all__ = ["ThresholdedRegressor"]
 
@@ -20,6 +21,8 @@ _MIN_SCALE = 1e-6  # ratings are integers: a millionth of a point is "no error"
 
 def _as_rating(values: Any, name: str) -> np.ndarray:
     values = np.asarray(values)
+    if values.ndim == 2 and values.shape[1] == 1:  # a column: ravel with sklearn's warning
+        values = column_or_1d(values, warn=True)
     if values.ndim != 1 or values.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be a 1-D numeric array of ratings, got {values.dtype}.")
     values = values.astype(np.float64)
@@ -106,7 +109,20 @@ class ThresholdedRegressor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.threshold = threshold
         self.scale = scale
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # X goes to the regressor untouched, so it accepts what the regressor accepts.
+        inner = get_tags(Ridge() if self.regressor is None else self.regressor).input_tags
+        tags.input_tags.sparse = inner.sparse
+        tags.input_tags.allow_nan = inner.allow_nan
+        tags.classifier_tags.multi_class = False  # always the two classes [0, 1]
+        return tags
+
     def _target(self, y: Any, rating: Any) -> np.ndarray:
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         if rating is None:
             return _as_rating(y, "y (taken as the rating because no rating was passed)")
         rating = _as_rating(rating, "rating")

@@ -6,7 +6,14 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone, is_regressor
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+    is_regressor,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import make_pipeline
@@ -53,7 +60,7 @@ def _dialogue_estimator_has(attr: str):
     return check
 
 
-class TwoStageClassifier(ClassifierMixin, BaseEstimator):
+class TwoStageClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Predict exchange sentiment, aggregate it per dialogue, classify the dialogue.
 
     Stage 1, ``exchange_estimator``, learns the exchange labels that travel in
