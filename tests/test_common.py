@@ -34,7 +34,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_estimator
 
 import hazumi_sk
-from hazumi_sk.model import MultitaskSequenceClassifier
+from hazumi_sk.model import MultitaskSequenceClassifier, MultitaskSequenceRegressor
 from hazumi_sk.model._toy import make_toy_sequences
 from hazumi_sk.preprocessing import (
     ModalitySelector,
@@ -65,6 +65,14 @@ def _sequence_transformer():
     from sklearn.decomposition import PCA
 
     return (SequenceTransformer(PCA(n_components=2)), *_toy())
+
+
+def _multitask_regressor():
+    model = MultitaskSequenceRegressor(
+        hidden_size=4, head_size=4, max_epochs=2, random_state=0, torch_num_threads=1
+    )
+    X, y = _toy()
+    return model, X, y.astype(float) * 4 + 2  # ratings 2 and 6
 
 
 def _multitask_classifier():
@@ -210,6 +218,7 @@ ESTIMATOR_FACTORIES = {
     "SequencePooler": _sequence_pooler,
     "SequenceTransformer": _sequence_transformer,
     "MultitaskSequenceClassifier": _multitask_classifier,
+    "MultitaskSequenceRegressor": _multitask_regressor,
     "TwoStageClassifier": _two_stage,
     "ThresholdedRegressor": _thresholded_regressor,
     "SeedEnsembleClassifier": _seed_ensemble,
@@ -286,6 +295,15 @@ CLASSIFIER_NUMPY_CHECKS = {
     "check_supervised_y_2d",
     "check_supervised_y_no_nan",
 }
+REGRESSOR_NUMPY_CHECKS = {
+    "check_regressor_data_not_an_array",
+    "check_regressors_int",
+    "check_regressors_no_decision_function",
+    "check_regressors_train",
+    "check_requires_y_none",
+    "check_supervised_y_2d",
+    "check_supervised_y_no_nan",
+}
 #: Failures that come from skorch's NeuralNet design, not from the input type.
 SKORCH_CHECKS = {
     # skorch's __init__ creates history_, initialized_ and virtual_params_.
@@ -340,6 +358,7 @@ EXPECTED_FAILED_CHECKS = {
     "SequencePooler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "SequenceTransformer": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "MultitaskSequenceClassifier": NUMPY_INPUT_CHECKS | CLASSIFIER_NUMPY_CHECKS | SKORCH_CHECKS,
+    "MultitaskSequenceRegressor": NUMPY_INPUT_CHECKS | REGRESSOR_NUMPY_CHECKS | SKORCH_CHECKS,
     "DumpfileFeatures": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "CorpusScaler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "MeanExchangeLabel": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,

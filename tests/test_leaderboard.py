@@ -245,7 +245,7 @@ def test_item_target_methods_learn_only_from_training_dialogues(tiny_data):
         targets.items,
         targets.item_index,
     )
-    for name in ("thresholded-ridge", "multi-item-pls"):
+    for name in ("thresholded-ridge", "multi-item-pls", "lstm-regression"):
         method = METHODS[name]
         preds = [
             method.build_pipeline("ALL", 0, True, t).fit(X[train], y[train]).predict(X[16:])
@@ -269,6 +269,19 @@ def test_thresholded_ridge_learns_the_rating():
     # of the ridge is the mean rating (it would be the share of highs on the labels).
     assert model.estimator_.predict(X).tolist() == y.tolist()
     assert ridge.intercept_ == pytest.approx(rating.mean(), abs=1e-6)
+
+
+def test_lstm_regression_learns_the_rating_and_the_exchange_ratings(tiny_data):
+    X, y = to_xy(tiny_data, item="worthwhile")
+    targets = item_targets(tiny_data, X, "worthwhile")
+    model = METHODS["lstm-regression"].build_pipeline("ALL", 0, True, targets).fit(X, y)
+    network = model.estimator_.named_steps["model"].regressor_
+    ratings = np.array([r for _, r in targets.ratings])
+    # Standardised on the item's ratings (not the 0/1 labels) and on the exchange ratings.
+    assert network.y_mean_ == pytest.approx(ratings.mean())
+    rated = X.exchange_labels[~np.isnan(X.exchange_labels)]
+    assert network.exchange_mean_ == pytest.approx(rated.mean())
+    assert set(model.predict(X)) <= {0, 1}
 
 
 @pytest.mark.parametrize("name", list(METHODS))

@@ -26,10 +26,11 @@ class PaddedDialogues(Dataset):
     ----------
     x : Tensor of shape (n_dialogues, max_len, n_features)
     lengths : Tensor of int64 of shape (n_dialogues,)
-    y : Tensor of int64 of shape (n_dialogues,) or None
-        Encoded dialogue labels.
-    exchange_y : Tensor of int64 of shape (n_dialogues, max_len) or None
-        Binary exchange labels, -1 where unrated or padded.
+    y : Tensor of shape (n_dialogues,) or None
+        Encoded dialogue labels (int64), or regression targets.
+    exchange_y : Tensor of shape (n_dialogues, max_len) or None
+        Binary exchange labels (int64) or regression targets, -1 where unrated
+        or padded.
     exchange_mask : Tensor of float of shape (n_dialogues, max_len) or None
         1 where an exchange label counts in the loss.
     """
@@ -48,22 +49,26 @@ class PaddedDialogues(Dataset):
         exchange_y: np.ndarray | None = None,
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
+        target_dtype: torch.dtype = torch.int64,
     ) -> PaddedDialogues:
-        """Pad ``X`` (and the stacked binary ``exchange_y``, NaN = unrated) once."""
+        """Pad ``X`` (and the stacked ``exchange_y``, NaN = unrated) once.
+
+        ``target_dtype`` is int64 for class labels, a float type for regression.
+        """
         padded, lengths = X.to_padded(dtype=np.float32 if dtype == torch.float32 else None)
         tensors = {
             "x": torch.as_tensor(padded, device=device).to(dtype),
             "lengths": torch.as_tensor(lengths, dtype=torch.int64, device=device),
         }
         if y is not None:
-            tensors["y"] = torch.as_tensor(y, dtype=torch.int64, device=device)
+            tensors["y"] = torch.as_tensor(y, device=device).to(target_dtype)
         if exchange_y is not None:
             labels = RaggedSequences(exchange_y[:, None], X.offsets).to_padded(pad_value=np.nan)[0][
                 ..., 0
             ]
             rated = ~np.isnan(labels)
-            tensors["exchange_y"] = torch.as_tensor(
-                np.where(rated, labels, -1).astype(np.int64), device=device
+            tensors["exchange_y"] = torch.as_tensor(np.where(rated, labels, -1), device=device).to(
+                target_dtype
             )
             tensors["exchange_mask"] = torch.as_tensor(rated, device=device).to(dtype)
         return cls(**tensors)

@@ -2,76 +2,28 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import InvalidParameterError, Options, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
-from skorch.callbacks import Callback
-from tqdm.auto import tqdm
 
 from ..sequences import RaggedSequences
-from ..utils import (
-    StrictInterval,
-    VersionedStateMixin,
-    check_feature_names,
-    check_parameters,
-    check_ragged,
-    first_nonfinite,
-)
-from ._batching import DialogueBatches, PaddedDialogues
+from ..utils import StrictInterval
 from ._network import MultitaskLoss, MultitaskRNN
+from ._sequence_net import TrainingDivergedError, _MultitaskSequenceNet
 from ._targets import binarize_exchange_labels, resolve_exchange_labels
 
 __all__ = ["MultitaskSequenceClassifier", "TrainingDivergedError"]
 
 _LOSSES = ("cross_entropy", "mse")
-_PREDICT_CHUNK = 64  # dialogues per forward pass at prediction time
 
 
-class TrainingDivergedError(FloatingPointError):
-    """The training loss became NaN or infinite."""
-
-
-class EpochProgressBar(Callback):
-    """A tqdm bar over epochs showing the last training loss."""
-
-    def on_train_begin(self, net: Any, **kwargs: Any) -> None:
-        self.bar_ = tqdm(total=net.max_epochs, desc=type(net).__name__, unit="epoch")
-
-    def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
-        self.bar_.set_postfix(train_loss=f"{net.history[-1, 'train_loss']:.4f}")
-        self.bar_.update(1)
-
-    def on_train_end(self, net: Any, **kwargs: Any) -> None:
-        self.bar_.close()
-
-
-@contextmanager
-def _torch_threads(n_threads: int | None) -> Iterator[None]:
-    """Temporarily set torch's intra-op threads (None leaves the process setting)."""
-    if n_threads is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(int(n_threads))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNet):
+class MultitaskSequenceClassifier(ClassifierMixin, _MultitaskSequenceNet):
     """Recognise a dialogue-level impression, learned jointly with exchange-level sentiment.
 
     A recurrent layer (LSTM or GRU) reads the exchange sequence of a dialogue.
@@ -212,110 +164,21 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
         self.torch_num_threads = torch_num_threads
         self.progress_bar = progress_bar
 
-    # ------------------------------------------------------------ skorch hooks
-    def get_default_callbacks(self) -> list[tuple[str, Callback]]:
-        callbacks = list(self._default_callbacks)
-        if self.progress_bar:
-            callbacks.append(("progress_bar", EpochProgressBar()))
-        return callbacks
+    # ------------------------------------------------------------ the heads
+    def _module_kwargs(self) -> dict[str, Any]:
+        return {"n_classes": len(self.classes_)}
 
-    def initialize_module(self) -> MultitaskSequenceClassifier:
-        kwargs = {
-            "input_size": self.n_features_in_,
-            "n_classes": len(self.classes_),
-            "cell": self.cell,
-            "hidden_size": self.hidden_size,
-            "num_layers": self.num_layers,
-            "head_size": self.head_size,
-        }
-        kwargs.update(self.get_params_for("module"))
-        self.module_ = self.initialized_instance(self.module, kwargs)
-        return self
+    def _criterion_kwargs(self) -> dict[str, Any]:
+        return {"alpha": self.alpha, "loss": self.loss}
 
-    def initialize_criterion(self) -> MultitaskSequenceClassifier:
-        kwargs = {"alpha": self.alpha, "loss": self.loss}
-        kwargs.update(self.get_params_for("criterion"))
-        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
-        return self
-
-    def get_dataset(self, X: Any, y: Any = None) -> PaddedDialogues:
-        if isinstance(X, PaddedDialogues):
-            return X
-        raise TypeError("fit() builds the padded dataset; pass X as RaggedSequences.")
-
-    def get_iterator(self, dataset: Any, training: bool = False) -> DialogueBatches:
-        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
-        kwargs.setdefault("batch_size", self.batch_size)
-        generator = getattr(self, "shuffle_generator_", None) if training else None
-        # iterator_train__sort_pool=k batches dialogues of similar length (see DialogueBatches).
-        return DialogueBatches(dataset, shuffle=training, generator=generator, **kwargs)
-
-    def get_loss(self, y_pred: Any, y_true: Any, X: Any = None, training: bool = False) -> Any:
-        # Targets are already tensors on the device (built once per fit).
-        loss = self.criterion_(y_pred, y_true)
-        if not torch.isfinite(loss):
-            raise TrainingDivergedError(
-                f"Training diverged: the loss is {loss.item()} at epoch {len(self.history)} "
-                f"(lr={self.lr}). Lower lr, check the inputs for extreme values, or scale them."
-            )
-        return loss
-
-    # ------------------------------------------------------------- validation
-    # skorch's own ``_validate_params`` checks argument *names* (typos in
-    # ``module__...``) during ``initialize``; these constraints check *values*, in
-    # ``fit`` before any data is touched. skorch plumbing the model does not use
-    # (``iterator_*``, ``dataset``, ...) is skorch's to check.
     _parameter_constraints: ClassVar[dict] = {
-        "alpha": [StrictInterval(Real, 0, 1, closed="both")],
-        "cell": [StrOptions({"lstm", "gru"})],
-        "hidden_size": [StrictInterval(Integral, 1, None, closed="left")],
-        "num_layers": [StrictInterval(Integral, 1, None, closed="left")],
-        "head_size": [StrictInterval(Integral, 1, None, closed="left")],
+        **_MultitaskSequenceNet._parameter_constraints,
         "loss": [StrOptions(set(_LOSSES))],
         "exchange_threshold": [StrictInterval(Real, None, None, closed="neither"), None],
-        "random_state": ["random_state"],
-        "torch_num_threads": [StrictInterval(Integral, 1, None, closed="left"), None],
-        "progress_bar": ["boolean"],
-        "module": [callable],
-        "criterion": [callable],
-        "optimizer": [callable],
-        "lr": [StrictInterval(Real, 0, None, closed="left")],
-        "max_epochs": [StrictInterval(Integral, 1, None, closed="left")],
-        "batch_size": [StrictInterval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
-        "train_split": [callable, None],
-        "callbacks": [list, tuple, StrOptions({"disable"}), None],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "device": [str, torch.device, None],
     }
 
-    def _check_params(self) -> None:
-        check_parameters(self)
-        if isinstance(self.device, str):
-            try:
-                torch.device(self.device)
-            except RuntimeError:
-                raise InvalidParameterError(
-                    f"The 'device' parameter of {type(self).__name__} must be a torch device "
-                    f"such as 'cpu', 'cuda' or 'cuda:1'. Got {self.device!r} instead."
-                ) from None
-
-    def _check_X(self, X: Any) -> RaggedSequences:
-        X = check_ragged(X, type(self).__name__)
-        where = first_nonfinite(X)
-        if where is not None:
-            raise ValueError(
-                f"{type(self).__name__}: non-finite value in dialogue {where[0]!r}, feature "
-                f"{where[1]!r}; impute first (SequenceScaler(nonfinite='impute'))."
-            )
-        return X
-
     def _encode_y(self, X: RaggedSequences, y: Any) -> np.ndarray:
-        if y is None:
-            raise ValueError(f"{type(self).__name__} needs dialogue labels y.")
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != X.n_dialogues:
-            raise ValueError(f"y has shape {y.shape}, X has {X.n_dialogues} dialogues.")
+        y = self._check_y_shape(X, y)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
@@ -337,10 +200,6 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
         labels = binarize_exchange_labels(labels, self.exchange_threshold)
         self.n_rated_exchanges_ = int((~np.isnan(labels)).sum())
         return labels
-
-    def _seeds(self) -> tuple[int, int]:
-        rng = check_random_state(self.random_state)
-        return int(rng.randint(2**31 - 1)), int(rng.randint(2**31 - 1))
 
     # -------------------------------------------------------------------- fit
     def fit(self, X: RaggedSequences, y: Any = None, exchange_y: Any = None, **fit_params: Any):
@@ -368,72 +227,12 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
         self : MultitaskSequenceClassifier
             The fitted estimator.
         """
-        self._check_params()
-        X = self._check_X(X)
-        if self.warm_start and getattr(self, "initialized_", False) and hasattr(self, "classes_"):
-            check_feature_names(self, X)
-        y_encoded = self._encode_y(X, y)
-        targets = self._exchange_targets(X, exchange_y)
-        self.n_features_in_ = X.n_features
-        self.feature_names_in_ = X.feature_names.copy()
-        data = PaddedDialogues.from_ragged(X, y_encoded, targets, device=self.device)
-        init_seed, shuffle_seed = self._seeds()
-        self.shuffle_generator_ = torch.Generator().manual_seed(shuffle_seed)
-        try:
-            with _torch_threads(self.torch_num_threads), self._seeded(init_seed):
-                self.torch_num_threads_ = torch.get_num_threads()
-                super().fit(data, y_encoded, **fit_params)
-        finally:
-            del self.shuffle_generator_  # a generator is state of one fit, not of the model
-        return self
-
-    @contextmanager
-    def _seeded(self, seed: int) -> Iterator[None]:
-        # Fork the global RNG so seeding the fit leaves the caller's torch RNG untouched.
-        devices = [torch.device(self.device).index or 0] if "cuda" in str(self.device) else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            yield
-
-    def partial_fit(self, X: Any, y: Any = None, classes: Any = None, **fit_params: Any):
-        """Continue training (skorch semantics); ``X`` must be the prepared data from ``fit``.
-
-        Call :meth:`fit` with ``warm_start=True`` to continue training on new
-        RaggedSequences.
-        """
-        if not isinstance(X, PaddedDialogues):
-            raise TypeError("Use fit(X, y) with warm_start=True to continue training.")
-        return super().partial_fit(X, y, classes=classes, **fit_params)
+        return self._fit(X, y, exchange_y, **fit_params)
 
     # ---------------------------------------------------------------- predict
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "classes_") and bool(getattr(self, "initialized_", False))
-
-    def _outputs(self, X: Any, running: bool = False) -> dict[str, np.ndarray]:
-        """Stacked network outputs for all dialogues of ``X`` (chunked, no grad)."""
-        check_is_fitted(self)
-        X = self._check_X(X)
-        check_feature_names(self, X)
-        data = PaddedDialogues.from_ragged(X, device=self.device)
-        module = self.module_
-        module.eval()
-        parts: dict[str, list[torch.Tensor]] = {"dialogue": [], "exchange": [], "running": []}
-        with _torch_threads(self.torch_num_threads), torch.no_grad():
-            for batch, _ in DialogueBatches(data, _PREDICT_CHUNK):
-                x, lengths = batch["x"], batch["lengths"]
-                states = module.states(x)
-                real = torch.arange(x.shape[1], device=x.device)[None, :] < lengths[:, None]
-                last = states[torch.arange(x.shape[0], device=x.device), lengths - 1]
-                parts["dialogue"].append(module.dialogue_head(last))
-                if running:
-                    parts["running"].append(module.dialogue_head(states[real]))
-                    if module.exchange_head is not None:
-                        parts["exchange"].append(module.exchange_head(states[real]))
-        return {
-            key: torch.cat(value).exp().cpu().numpy().astype(np.float64)
-            for key, value in parts.items()
-            if value
-        }
+    def _probabilities(self, X: Any, running: bool = False) -> dict[str, np.ndarray]:
+        outputs = self._outputs(X, running=running)
+        return {key: value.exp().numpy().astype(np.float64) for key, value in outputs.items()}
 
     def predict_proba(self, X: RaggedSequences) -> np.ndarray:
         """Dialogue-level class probabilities.
@@ -448,7 +247,7 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
         proba : ndarray of shape (n_dialogues, n_classes)
             Columns follow ``classes_``.
         """
-        return self._outputs(X)["dialogue"]
+        return self._probabilities(X)["dialogue"]
 
     def predict(self, X: RaggedSequences) -> np.ndarray:
         """Most probable dialogue label.
@@ -482,16 +281,8 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
             P(label > threshold)). ``proba.to_list()`` gives one
             ``(n_exchanges_i, 2)`` array per dialogue.
         """
-        check_is_fitted(self)
-        if self.module_.exchange_head is None:
-            raise ValueError("This model was built without an exchange head (exchange_head=False).")
-        if self.alpha == 1:
-            warnings.warn(
-                "alpha=1 trains no exchange task: the exchange head is untrained.",
-                UserWarning,
-                stacklevel=2,
-            )
-        proba = self._outputs(X, running=True)["exchange"]
+        self._check_exchange_head()
+        proba = self._probabilities(X, running=True)["exchange"]
         return self._as_ragged(X, proba, ["exchange_low", "exchange_high"])
 
     def predict_running_proba(self, X: RaggedSequences) -> RaggedSequences:
@@ -513,15 +304,5 @@ class MultitaskSequenceClassifier(VersionedStateMixin, ClassifierMixin, NeuralNe
             Same dialogues and lengths as ``X``; one column per class
             (``proba_<class>``).
         """
-        proba = self._outputs(X, running=True)["running"]
+        proba = self._probabilities(X, running=True)["running"]
         return self._as_ragged(X, proba, [f"proba_{c}" for c in self.classes_])
-
-    @staticmethod
-    def _as_ragged(X: RaggedSequences, values: np.ndarray, names: list[str]) -> RaggedSequences:
-        return RaggedSequences(
-            values,
-            X.offsets,
-            feature_names=names,
-            dialogue_ids=X.dialogue_ids,
-            exchange_labels=X.exchange_labels,
-        )

@@ -5,13 +5,24 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["MultitaskRNN", "MultitaskLoss"]
+__all__ = ["MultitaskRNN", "MultitaskLoss", "MultitaskRegressionLoss"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+_OUTPUTS = ("log_proba", "value")
 
 
-def _make_head(hidden_size: int, head_size: int, n_out: int) -> nn.Sequential:
-    # The paper: a 128-unit fully connected layer, then a 2-unit log-softmax output.
+class _Squeeze(nn.Module):
+    """Drop the last (size-1) axis: one regression value per dialogue or exchange."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.squeeze(-1)
+
+
+def _make_head(hidden_size: int, head_size: int, n_out: int, output: str) -> nn.Sequential:
+    # The paper: a 128-unit fully connected layer, then a 2-unit log-softmax output;
+    # the regression variant ends in one linear unit instead.
+    if output == "value":
+        return nn.Sequential(nn.Linear(hidden_size, head_size), nn.Linear(head_size, 1), _Squeeze())
     return nn.Sequential(
         nn.Linear(hidden_size, head_size), nn.Linear(head_size, n_out), nn.LogSoftmax(dim=-1)
     )
@@ -39,6 +50,11 @@ class MultitaskRNN(nn.Module):
         single-task baseline. The exchange head is created *after* the
         dialogue head so that, for the same seed, both variants start from the
         same recurrent and dialogue weights.
+    output : {"log_proba", "value"}, default="log_proba"
+        ``"log_proba"``: each head ends in a log-softmax over the classes (the
+        exchange head over low/high). ``"value"``: each head ends in one linear
+        unit, a regression value per dialogue ``(batch,)`` and per exchange
+        ``(batch, time)``; ``n_classes`` is then unused.
 
     Examples
     --------
@@ -47,6 +63,9 @@ class MultitaskRNN(nn.Module):
     >>> dialogue, exchange = net(torch.zeros(2, 6, 3), torch.tensor([6, 2]))
     >>> tuple(dialogue.shape), tuple(exchange.shape)
     ((2, 2), (2, 6, 2))
+    >>> reg = MultitaskRNN(input_size=3, hidden_size=4, head_size=5, output="value")
+    >>> tuple(tuple(t.shape) for t in reg(torch.zeros(2, 6, 3), torch.tensor([6, 2])))
+    ((2,), (2, 6))
     """
 
     def __init__(
@@ -58,13 +77,18 @@ class MultitaskRNN(nn.Module):
         num_layers: int = 1,
         head_size: int = 128,
         exchange_head: bool = True,
+        output: str = "log_proba",
     ) -> None:
         super().__init__()
         if cell not in _CELLS:
             raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}.")
+        if output not in _OUTPUTS:
+            raise ValueError(f"output must be one of {list(_OUTPUTS)}, got {output!r}.")
         self.rnn = _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True)
-        self.dialogue_head = _make_head(hidden_size, head_size, n_classes)
-        self.exchange_head = _make_head(hidden_size, head_size, 2) if exchange_head else None
+        self.dialogue_head = _make_head(hidden_size, head_size, n_classes, output)
+        self.exchange_head = (
+            _make_head(hidden_size, head_size, 2, output) if exchange_head else None
+        )
 
     def states(self, x: torch.Tensor) -> torch.Tensor:
         """Hidden state after every exchange, ``(batch, time, hidden)``.
@@ -78,7 +102,11 @@ class MultitaskRNN(nn.Module):
     def forward(
         self, x: torch.Tensor, lengths: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Dialogue log-probas ``(batch, n_classes)``, exchange ones ``(batch, time, 2)``."""
+        """Dialogue log-probas ``(batch, n_classes)``, exchange ones ``(batch, time, 2)``.
+
+        With ``output="value"``: dialogue values ``(batch,)``, exchange values
+        ``(batch, time)``.
+        """
         states = self.states(x)
         last = states[torch.arange(states.shape[0], device=states.device), lengths - 1]
         dialogue = self.dialogue_head(last)
@@ -138,4 +166,49 @@ class MultitaskLoss(nn.Module):
         mask = exchange_mask[:, :length]
         target = exchange_y[:, :length].clamp(min=0)
         exchange_loss = (self._pointwise(exchange, target) * mask).sum() / mask.sum().clamp(min=1)
+        return self.alpha * dialogue_loss + (1 - self.alpha) * exchange_loss
+
+
+class MultitaskRegressionLoss(nn.Module):
+    """``alpha * MSE_dialogue + (1 - alpha) * MSE_exchange`` with masked exchanges.
+
+    The regression counterpart of :class:`MultitaskLoss`: the dialogue head's
+    value is compared with the dialogue rating, each exchange head value with
+    the exchange rating; padding and unrated exchanges are masked out.
+    :class:`~hazumi_sk.model.MultitaskSequenceRegressor` standardises both
+    targets first, so the two terms are on one scale.
+
+    Parameters
+    ----------
+    alpha : float, default=0.7
+        Weight of the dialogue loss; ``1`` computes the dialogue term only.
+
+    Examples
+    --------
+    >>> import torch
+    >>> loss = MultitaskRegressionLoss(alpha=0.5)
+    >>> pred = (torch.tensor([1.0]), torch.tensor([[0.0, 5.0]]))
+    >>> true = (torch.tensor([3.0]), torch.tensor([[1.0, -1.0]]), torch.tensor([[1.0, 0.0]]))
+    >>> float(loss(pred, true))  # 0.5 * (1-3)**2 + 0.5 * (0-1)**2; the 2nd exchange is masked
+    2.5
+    """
+
+    def __init__(self, alpha: float = 0.7) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(
+        self,
+        y_pred: tuple[torch.Tensor, torch.Tensor | None],
+        y_true: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None],
+    ) -> torch.Tensor:
+        dialogue, exchange = y_pred
+        y, exchange_y, exchange_mask = y_true
+        dialogue_loss = (dialogue - y).pow(2).mean()
+        if self.alpha == 1:
+            return dialogue_loss
+        length = exchange.shape[1]
+        mask = exchange_mask[:, :length]
+        squared = (exchange - exchange_y[:, :length]).pow(2) * mask
+        exchange_loss = squared.sum() / mask.sum().clamp(min=1)
         return self.alpha * dialogue_loss + (1 - self.alpha) * exchange_loss
