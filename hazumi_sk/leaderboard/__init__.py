@@ -1,5 +1,14 @@
 """Which method? Every dialogue-impression method under the same nested, repeated CV."""
 
+from ._cross_corpus import (
+    CROSS_CORPUS_COLUMNS,
+    CROSS_CORPUS_FEATURE_SET,
+    CROSS_CORPUS_METHODS,
+    CROSS_CORPUS_TEST_CORPORA,
+    check_cross_corpus_features,
+    run_cross_corpus,
+    synthetic_corpora,
+)
 from ._methods import (
     METHODS,
     PAPER_LSTM,
@@ -12,7 +21,7 @@ from ._methods import (
     default_methods,
     item_targets,
 )
-from ._plot import plot_forest
+from ._plot import plot_cross_corpus, plot_forest
 from ._report import LeaderboardFiles, leaderboard_document, write_leaderboard_report
 from ._run import (
     DEFAULT_PRESET,
@@ -26,6 +35,10 @@ from ._run import (
 )
 
 __all__ = [
+    "CROSS_CORPUS_COLUMNS",
+    "CROSS_CORPUS_FEATURE_SET",
+    "CROSS_CORPUS_METHODS",
+    "CROSS_CORPUS_TEST_CORPORA",
     "DEFAULT_PRESET",
     "METHODS",
     "PAPER_LSTM",
@@ -40,12 +53,16 @@ __all__ = [
     "RatingRouter",
     "available_methods",
     "average_over_items",
+    "check_cross_corpus_features",
     "default_methods",
     "item_targets",
     "leaderboard_document",
     "paired_comparisons",
     "plan_leaderboard",
+    "plot_cross_corpus",
     "plot_forest",
+    "run_cross_corpus",
     "run_leaderboard",
+    "synthetic_corpora",
     "write_leaderboard_report",
 ]

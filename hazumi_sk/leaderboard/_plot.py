@@ -1,5 +1,8 @@
 """Forest plots of the leaderboard: one panel per item, methods x weighted F1 with intervals.
 
+:func:`plot_cross_corpus` draws the training-across-corpora table the same way: one
+panel per test corpus, each method trained alone, pooled and corpus-out.
+
 Built on :class:`matplotlib.figure.Figure` directly (no ``pyplot``), so drawing
 never creates a GUI window nor switches the user's backend.
 """
@@ -12,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["plot_forest"]
+__all__ = ["plot_cross_corpus", "plot_forest"]
 
 
 def _row_label(method: str, feature_set: str) -> str:
@@ -93,3 +96,87 @@ def _panel(ax, board: pd.DataFrame, item: str, configs: list[tuple[str, str]]) -
     ax.set_xlim(0.0, 1.0)
     ax.set_title(item, fontsize="small")
     ax.grid(axis="x", alpha=0.3)
+
+
+_PROTOCOL_STYLE = {  # colour, vertical offset within a row, legend label
+    "alone": ("tab:blue", 0.22, "alone (test corpora only)"),
+    "pooled": ("tab:orange", 0.0, "pooled (+ the other corpora)"),
+    "loco": ("tab:green", -0.22, "leave-one-corpus-out"),
+}
+
+
+def _cross_label(item: str, method: str, scaled: bool, n_items: int) -> str:
+    label = f"{method}, per-corpus scaled" if scaled else method
+    return f"{item}: {label}" if n_items > 1 else label
+
+
+def plot_cross_corpus(table: pd.DataFrame) -> Figure:
+    """Training across corpora: one panel per test corpus, a row per method and scaling.
+
+    Each row shows the method trained on the test corpora alone, pooled with
+    the other corpora and (where that corpus is held out) leave-one-corpus-out,
+    as mean weighted F1 with its 95% corrected interval; grey ticks mark the
+    majority class on the same folds. The majority method itself is drawn only
+    as those ticks.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`run_cross_corpus`'s table (columns ``item, method,
+        per_corpus_scaling, protocol, corpus, mean, ci_low, ci_high, majority``).
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hazumi_sk.leaderboard import plot_cross_corpus
+    >>> table = pd.DataFrame({"item": "worthwhile", "method": "pooled-lr",
+    ...     "per_corpus_scaling": False, "protocol": ["alone", "pooled", "loco"],
+    ...     "corpus": ["1902", "1902", "1902"], "mean": [0.5, 0.6, 0.55],
+    ...     "ci_low": [0.4, 0.5, float("nan")], "ci_high": [0.6, 0.7, float("nan")],
+    ...     "majority": [0.45, 0.45, 0.44]})
+    >>> len(plot_cross_corpus(table).axes)
+    1
+    """
+    rows = table[table["method"] != "majority"]
+    if rows.empty:  # only the majority was run: draw it as the rows
+        rows = table
+    units = list(dict.fromkeys(rows["corpus"]))
+    n_items = rows["item"].nunique()
+    configs = list(
+        dict.fromkeys(zip(rows["item"], rows["method"], rows["per_corpus_scaling"], strict=True))
+    )
+    height = max(2.4, 0.42 * len(configs) + 1.4)
+    fig = Figure(figsize=(3.2 * len(units) + 1.5, height), layout="constrained")
+    axes = fig.subplots(1, len(units), squeeze=False, sharey=True)[0]
+    positions = np.arange(len(configs))[::-1]
+    for ax, unit in zip(axes, units, strict=True):
+        part = rows[rows["corpus"] == unit]
+        for y, (item, method, scaled) in zip(positions, configs, strict=True):
+            mine = part[(part["item"] == item) & (part["method"] == method)
+                        & (part["per_corpus_scaling"] == scaled)]  # fmt: skip
+            for r in mine.itertuples(index=False):
+                colour, offset, _ = _PROTOCOL_STYLE[r.protocol]
+                if np.isfinite(r.ci_low) and np.isfinite(r.ci_high):
+                    ax.hlines(y + offset, r.ci_low, r.ci_high, color=colour, lw=1.5)
+                ax.plot(r.mean, y + offset, "o", color=colour, ms=4)
+                if np.isfinite(r.majority):
+                    ax.plot(r.majority, y + offset, "|", color="grey", ms=7)
+        ax.set_yticks(positions, [_cross_label(*c, n_items) for c in configs],
+                      fontsize="x-small")  # fmt: skip
+        ax.set_ylim(-0.7, len(configs) - 0.3)
+        ax.set_xlim(0.0, 1.0)
+        ax.set_title(f"tested on {unit}", fontsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    handles = [
+        axes[0].plot([], [], "o-", color=c, ms=4, label=label)[0]
+        for c, _, label in _PROTOCOL_STYLE.values()
+    ]
+    handles.append(axes[0].plot([], [], "|", color="grey", ms=7, label="majority, same folds")[0])
+    fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize="x-small",
+               frameon=False)  # fmt: skip
+    fig.supxlabel("weighted F1 (mean over test folds, 95% corrected interval)", fontsize="small")
+    return fig

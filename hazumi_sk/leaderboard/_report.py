@@ -1,14 +1,20 @@
-"""Write a leaderboard run: CSV tables, a forest plot and a Markdown + HTML report section."""
+"""Write a leaderboard run: CSV tables, a forest plot and a Markdown + HTML report section.
+
+A run with a training-across-corpora table (:func:`run_cross_corpus`) also gets
+``cross_corpus.csv``, its fold scores, ``cross_corpus.png`` and a "Training across
+corpora" section.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..evaluation import Document
-from ._plot import plot_forest
+from ._plot import plot_cross_corpus, plot_forest
 from ._run import LeaderboardResult
 
 __all__ = ["LeaderboardFiles", "leaderboard_document", "write_leaderboard_report"]
@@ -29,7 +35,8 @@ _BOARD_COLUMNS = [
 
 @dataclass(frozen=True)
 class LeaderboardFiles:
-    """Paths written by :func:`write_leaderboard_report`."""
+    """Paths written by :func:`write_leaderboard_report` (``cross_corpus*``: None without
+    that section)."""
 
     leaderboard: Path
     paired: Path
@@ -39,6 +46,9 @@ class LeaderboardFiles:
     forest: Path
     markdown: Path
     html: Path
+    cross_corpus: Path | None = None
+    cross_corpus_fold_scores: Path | None = None
+    cross_corpus_plot: Path | None = None
 
 
 def _indices(values) -> str:
@@ -53,8 +63,16 @@ def _with_index_strings(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def leaderboard_document(result: LeaderboardResult, forest_path: str = "forest.png") -> Document:
-    """The report section as a :class:`~hazumi_sk.evaluation.Document`."""
+def leaderboard_document(
+    result: LeaderboardResult,
+    forest_path: str = "forest.png",
+    cross_corpus_path: str = "cross_corpus.png",
+) -> Document:
+    """The report section as a :class:`~hazumi_sk.evaluation.Document`.
+
+    With ``result.cross_corpus`` it ends with the "Training across corpora"
+    section, whose plot is ``cross_corpus_path``.
+    """
     s = result.settings
     doc = Document("Which method? The hazumi-sk leaderboard")
     doc.paragraph(
@@ -85,7 +103,72 @@ def leaderboard_document(result: LeaderboardResult, forest_path: str = "forest.p
     if not wins.empty:
         doc.heading("Items where a method differs from the reference at p < 0.05")
         doc.table(wins)
+    if result.cross_corpus is not None:
+        _cross_corpus_section(doc, result.cross_corpus, cross_corpus_path)
     return doc
+
+
+def _scaling(scaled: bool) -> str:
+    return "per corpus" if scaled else "none"
+
+
+def _cross_corpus_section(doc: Document, table: pd.DataFrame, plot_path: str) -> None:
+    s = table.attrs.get("settings", {})
+    test = "+".join(s.get("test_corpora", [])) or "the test corpora"
+    pooled = "+".join(s.get("pooled_corpora", [])) or "the other corpora"
+    doc.heading("Training across corpora")
+    doc.paragraph(
+        f"Does adding {pooled} to training change the weighted F1 on {test}? `alone`: "
+        f"{s.get('n_repeats', '?')} repeat(s) of stratified group {s.get('n_splits', '?')}-fold "
+        f"over the {test} dialogues (strata corpus x label), training on {test} only. "
+        f"`pooled`: the same test folds, every {pooled} dialogue added to each training set, "
+        "so the two arms are paired. `loco`: train on all corpora but one, test on that one "
+        "(one score per corpus, no interval). Feature set "
+        f"{s.get('feature_set', '?')} (the modalities every corpus has); exchange labels "
+        "SS_or_TS (self-sentiment where a corpus has it, third-party sentiment elsewhere); a "
+        "method's grid is chosen by an inner CV on each training fold. Per-corpus scaling "
+        "standardises every corpus with its training dialogues' statistics (the held-out "
+        "corpus of `loco` with its own). The tables above are scored on "
+        f"{test} alone: this section is the only place where {pooled} enters training. "
+        f"Wall {s.get('wall_seconds', float('nan')) / 60:.1f} min."
+    )
+    arms = table[table["protocol"] == "pooled"].merge(
+        table[table["protocol"] == "alone"][
+            ["item", "method", "feature_set", "per_corpus_scaling", "corpus", "mean"]
+        ],
+        on=["item", "method", "feature_set", "per_corpus_scaling", "corpus"],
+        suffixes=("", "_alone"),
+    )
+    if not arms.empty:
+        doc.heading("Pooled - alone on the same test folds (corrected paired t-test)", level=3)
+        doc.table(
+            pd.DataFrame(
+                {
+                    "item": arms["item"],
+                    "method": arms["method"],
+                    "scaling": arms["per_corpus_scaling"].map(_scaling),
+                    "tested on": arms["corpus"],
+                    "alone": arms["mean_alone"],
+                    "pooled": arms["mean"],
+                    "pooled - alone": arms["pooled_minus_alone"],
+                    "ci_low": arms["pooled_minus_alone_ci_low"],
+                    "ci_high": arms["pooled_minus_alone_ci_high"],
+                    "p": arms["pooled_minus_alone_pvalue"],
+                    "majority": arms["majority"],
+                }
+            )
+        )
+    doc.paragraph(
+        "Dots: mean weighted F1 of each protocol; bars: 95% corrected intervals; grey ticks: "
+        "the majority class on the same folds."
+    )
+    doc.image("training across corpora", plot_path)
+    doc.heading("Every protocol", level=3)
+    columns = ["item", "method", "feature_set", "protocol", "corpus", "train_corpora", "mean",
+               "ci_low", "ci_high", "n_scores", "majority"]  # fmt: skip
+    every = table[columns].rename(columns={"corpus": "tested on"})
+    every.insert(3, "scaling", table["per_corpus_scaling"].map(_scaling))
+    doc.table(every)
 
 
 def _significant(paired: pd.DataFrame) -> pd.DataFrame:
@@ -105,6 +188,9 @@ def _significant(paired: pd.DataFrame) -> pd.DataFrame:
 
 def write_leaderboard_report(result: LeaderboardResult, out_dir: str | Path) -> LeaderboardFiles:
     """Write the tables (CSV), ``forest.png`` and ``leaderboard.md`` / ``leaderboard.html``.
+
+    With ``result.cross_corpus`` also ``cross_corpus.csv``,
+    ``cross_corpus_fold_scores.csv`` and ``cross_corpus.png``.
 
     Parameters
     ----------
@@ -149,7 +235,20 @@ def write_leaderboard_report(result: LeaderboardResult, out_dir: str | Path) -> 
     _with_index_strings(result.inner_splits).to_csv(out / "inner_splits.csv", index=False)
     result.plan.to_csv(out / "plan.csv", index=False)
     plot_forest(result.leaderboard).savefig(files.forest, dpi=110)
-    doc = leaderboard_document(result, files.forest.name)
+    if result.cross_corpus is not None:
+        scores = result.cross_corpus_scores
+        scores_path = None if scores is None else out / "cross_corpus_fold_scores.csv"
+        files = dataclasses.replace(
+            files,
+            cross_corpus=out / "cross_corpus.csv",
+            cross_corpus_fold_scores=scores_path,
+            cross_corpus_plot=out / "cross_corpus.png",
+        )
+        result.cross_corpus.to_csv(files.cross_corpus, index=False)
+        if scores is not None:
+            scores.to_csv(files.cross_corpus_fold_scores, index=False)
+        plot_cross_corpus(result.cross_corpus).savefig(files.cross_corpus_plot, dpi=110)
+    doc = leaderboard_document(result, files.forest.name, "cross_corpus.png")
     files.markdown.write_text(doc.to_markdown(), encoding="utf-8")
     files.html.write_text(doc.to_html(), encoding="utf-8")
     return files

@@ -97,6 +97,11 @@ class LeaderboardResult:
         The fits planned per method (see :func:`plan_leaderboard`).
     settings : dict
         The run's arguments and its wall time in seconds.
+    cross_corpus : pandas.DataFrame or None
+        The training-across-corpora table of :func:`run_cross_corpus` (its
+        ``attrs["settings"]`` included) when the run has that section, else None.
+    cross_corpus_scores : pandas.DataFrame or None
+        Its fold scores (``run_cross_corpus(..., return_fold_scores=True)``).
     """
 
     leaderboard: pd.DataFrame
@@ -107,6 +112,8 @@ class LeaderboardResult:
     inner_splits: pd.DataFrame
     plan: pd.DataFrame
     settings: dict
+    cross_corpus: pd.DataFrame | None = None
+    cross_corpus_scores: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
