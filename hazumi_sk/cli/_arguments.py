@@ -112,6 +112,25 @@ def check_no_duplicates(values: list[str], parameter: str) -> None:
         raise CommandError(f"{parameter}: duplicates in {values}.")
 
 
+def check_methods(methods: list[str] | None, parameter: str, default: list[str]) -> list[str]:
+    """Leaderboard method names: known, importable here, no duplicates (``default`` if none)."""
+    from ..leaderboard import METHODS, available_methods
+
+    available = available_methods()
+    if not methods:
+        return list(default)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise CommandError(f"{parameter}: unknown method(s) {unknown}; choose from {available}.")
+    missing = [m for m in methods if m not in available]
+    if missing:
+        raise CommandError(
+            f"{parameter}: {missing} not available in this installation; use {available}."
+        )
+    check_no_duplicates(methods, parameter)
+    return list(methods)
+
+
 def check_paper_tables(path: str | None) -> Path | None:
     """``--paper-tables``: None (the paper's tables shipped with the package) or a folder."""
     if path is None:

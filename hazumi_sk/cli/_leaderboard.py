@@ -1,8 +1,14 @@
-"""``hazumi-sk leaderboard``: every method under the same nested repeated CV, with a report."""
+"""``hazumi-sk leaderboard``: every method under the same nested repeated CV, with a report.
+
+The tables are scored on the in-person corpora (1902, 1911) only. Other loaded
+versions (``--versions 1902 1911 2012``) enter training only in the optional
+"Training across corpora" section (``--cross-corpus``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,7 @@ from ._arguments import (
     check_data_dir,
     check_feature_set,
     check_items,
+    check_methods,
     check_no_duplicates,
     check_paper_tables,
     column_policy,
@@ -70,6 +77,20 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of splits and models (0)")
     p.add_argument("--tiny", action="store_true", help="seconds-long settings (tests)")
+    p.add_argument(
+        "--cross-corpus", action="store_true",
+        help="add the 'Training across corpora' section: methods trained on 1902+1911 alone "
+        "vs pooled with the other loaded versions (needs e.g. --versions 1902 1911 2012) on the "
+        "same test folds, and leave-one-corpus-out; writes cross_corpus.csv",
+    )  # fmt: skip
+    p.add_argument("--cross-corpus-items", nargs="+", default=None,
+                   help="items of that section (worthwhile)")  # fmt: skip
+    p.add_argument("--cross-corpus-methods", nargs="+", default=None,
+                   help="methods of that section (majority pooled-lr lstm-single)")  # fmt: skip
+    p.add_argument("--cross-corpus-feature-set", default=None,
+                   help="modalities every pooled corpus has (A+L+V)")  # fmt: skip
+    p.add_argument("--corpus-scaling", choices=sorted(_SCALINGS), default=None,
+                   help="per-corpus standardisation in that section (both)")  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no plan print, no progress bars")
     p.set_defaults(func=cmd_leaderboard)
     return p
@@ -82,21 +103,9 @@ def _items(items: list[str] | None) -> list[str]:
 
 
 def _check_methods(methods: list[str] | None, tiny: bool) -> list[str]:
-    from ..leaderboard import METHODS, available_methods, default_methods
+    from ..leaderboard import available_methods, default_methods
 
-    available = available_methods()
-    if not methods:
-        return available if tiny else default_methods()
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise CommandError(f"--methods: unknown method(s) {unknown}; choose from {available}.")
-    missing = [m for m in methods if m not in available]
-    if missing:
-        raise CommandError(
-            f"--methods: {missing} not available in this installation; use {available}."
-        )
-    check_no_duplicates(methods, "--methods")
-    return list(methods)
+    return check_methods(methods, "--methods", available_methods() if tiny else default_methods())
 
 
 def _check_feature_sets(feature_sets: list[str] | None) -> list[str]:
@@ -108,32 +117,104 @@ def _check_feature_sets(feature_sets: list[str] | None) -> list[str]:
     return list(feature_sets)
 
 
-def _check_data(args: argparse.Namespace) -> tuple[Path, list[str]] | None:
+_SCALINGS = {"off": (False,), "on": (True,), "both": (False, True)}
+_CROSS_OPTIONS = {
+    "--cross-corpus-items": "cross_corpus_items",
+    "--cross-corpus-methods": "cross_corpus_methods",
+    "--cross-corpus-feature-set": "cross_corpus_feature_set",
+    "--corpus-scaling": "corpus_scaling",
+}
+
+
+def _check_cross_corpus(args: argparse.Namespace) -> dict | None:
+    """The section's settings (None without ``--cross-corpus``, whose options need it)."""
+    if not args.cross_corpus:
+        given = [flag for flag, name in _CROSS_OPTIONS.items() if getattr(args, name) is not None]
+        if given:
+            raise CommandError(f"{given[0]} needs --cross-corpus.")
+        return None
+    from ..leaderboard import (
+        CROSS_CORPUS_FEATURE_SET,
+        CROSS_CORPUS_METHODS,
+        available_methods,
+    )
+
+    items = list(check_items(args.cross_corpus_items or ["worthwhile"], "--cross-corpus-items"))
+    check_no_duplicates(items, "--cross-corpus-items")
+    default = [m for m in CROSS_CORPUS_METHODS if m in available_methods()]
+    methods = check_methods(args.cross_corpus_methods, "--cross-corpus-methods", default)
+    feature_set = args.cross_corpus_feature_set or CROSS_CORPUS_FEATURE_SET
+    check_feature_set(feature_set, "--cross-corpus-feature-set")
+    return {
+        "items": items,
+        "methods": methods,
+        "feature_set": feature_set,
+        "per_corpus_scaling": _SCALINGS[args.corpus_scaling or "both"],
+    }
+
+
+def _check_data(
+    args: argparse.Namespace, cross_corpus: bool
+) -> tuple[Path, list[str], list[str]] | None:
+    """The folder, the test corpora (the tables' versions) and every version to load."""
     if args.synthetic:
         return None
-    return check_data_dir(args.data, args.versions)
+    from ..leaderboard import CROSS_CORPUS_TEST_CORPORA
+
+    folder, versions = check_data_dir(args.data, args.versions)
+    tested = [v for v in versions if v in CROSS_CORPUS_TEST_CORPORA]
+    others = [v for v in versions if v not in tested]
+    if not tested:
+        raise CommandError(
+            f"--versions: the leaderboard is scored on Hazumi1902 and/or 1911 (the in-person "
+            f"corpora with self-sentiment); {', '.join(versions)} has neither."
+        )
+    if others and not cross_corpus:
+        raise CommandError(
+            f"--versions {' '.join(others)}: the leaderboard's tables are scored on "
+            f"{'+'.join(tested)} only, and other corpora enter training only in the "
+            "'Training across corpora' section: add --cross-corpus, or leave them out."
+        )
+    if cross_corpus and not others:
+        raise CommandError(
+            "--cross-corpus needs --data whose loaded versions include a corpus beyond the "
+            f"test corpora {'+'.join(tested)} to pool, e.g. --versions 1902 1911 2012 "
+            f"(loaded: {' '.join(versions)})."
+        )
+    return folder, tested, versions
 
 
 def _check_args(args: argparse.Namespace) -> dict:
     """Every argument checked before any data is read."""
     check_paper_tables(args.paper_tables)
     out = Path(args.out)
+    cross = _check_cross_corpus(args)
     return {
         "items": _items(args.items),
         "methods": _check_methods(args.methods, args.tiny),
         "feature_sets": _check_feature_sets(args.feature_sets),
-        "data": _check_data(args),
+        "cross_corpus": cross,
+        "data": _check_data(args, cross is not None),
         "out": out,
     }
 
 
-def _load(args: argparse.Namespace, data: tuple[Path, list[str]] | None):
+def _load(args: argparse.Namespace, data: tuple[Path, list[str], list[str]] | None, cross: bool):
+    """The tables' corpus and (with ``cross``) the pooled corpora, as two loads.
+
+    The tables' corpus is loaded exactly as without the extra versions (1902/1911's own
+    column policy), so the tables do not change when 2012 is added for the section.
+    """
     if data is None:
+        from ..leaderboard import synthetic_corpora
         from ..reproduction import demo_dataset
 
-        return demo_dataset(args.tiny, args.seed)
-    folder, versions = data
-    return load_corpus(folder, versions, column_policy(args.columns, versions))
+        pooled = synthetic_corpora(args.tiny, args.seed) if cross else None
+        return demo_dataset(args.tiny, args.seed), pooled
+    folder, tested, versions = data
+    main = load_corpus(folder, tested, column_policy(args.columns, tested))
+    pooled = load_corpus(folder, versions, column_policy(args.columns, versions)) if cross else None
+    return main, pooled
 
 
 def _check_against_data(dataset: Any, feature_sets: list[str]) -> None:
@@ -160,9 +241,22 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     """
     checked = _check_args(args)
     start = time.perf_counter()
-    dataset = _load(args, checked["data"])
+    cross = checked["cross_corpus"]
+    dataset, pooled = _load(args, checked["data"], cross is not None)
     _check_against_data(dataset, checked["feature_sets"])
-    from ..leaderboard import run_leaderboard, write_leaderboard_report
+    from ..leaderboard import (
+        CROSS_CORPUS_TEST_CORPORA,
+        check_cross_corpus_features,
+        run_cross_corpus,
+        run_leaderboard,
+        write_leaderboard_report,
+    )
+
+    if cross is not None:
+        try:
+            check_cross_corpus_features(pooled, cross["feature_set"])
+        except ValueError as error:
+            raise CommandError(f"--cross-corpus-feature-set: {error}") from error
 
     result = run_leaderboard(
         dataset,
@@ -177,10 +271,32 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         paper_tables_dir=args.paper_tables,
     )
+    if cross is not None:
+        data = checked["data"]
+        table, scores = run_cross_corpus(
+            pooled,
+            **cross,
+            test_corpora=CROSS_CORPUS_TEST_CORPORA if data is None else data[1],
+            n_repeats=args.repeats,
+            n_jobs=args.n_jobs,
+            cache_dir=checked["out"] / "cache",
+            seed=args.seed,
+            tiny=args.tiny,
+            progress=not args.no_progress,
+            return_fold_scores=True,
+        )
+        result = dataclasses.replace(result, cross_corpus=table, cross_corpus_scores=scores)
     files = write_leaderboard_report(result, checked["out"])
     averages = result.polarity_averages
     columns = ["average", "method", "feature_set", "mean", "ci_low", "ci_high"]
     print(averages[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if result.cross_corpus is not None:
+        table = result.cross_corpus
+        pooled_rows = table[(table["protocol"] == "pooled") & (table["method"] != "majority")]
+        columns = ["item", "method", "per_corpus_scaling", "corpus", "mean", "pooled_minus_alone",
+                   "pooled_minus_alone_pvalue"]  # fmt: skip
+        print(pooled_rows[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"Training across corpora -> {files.cross_corpus}")
     print(
         f"Leaderboard ({time.perf_counter() - start:.0f} s) -> {files.leaderboard}, "
         f"report -> {files.markdown} and {files.html}"
