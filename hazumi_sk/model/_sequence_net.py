@@ -22,9 +22,9 @@ from ..utils import (
     StrictInterval,
     VersionedStateMixin,
     check_feature_names,
+    check_finite,
     check_parameters,
     check_ragged,
-    first_nonfinite,
 )
 from ._batching import DialogueBatches, PaddedDialogues
 
@@ -172,12 +172,7 @@ class _MultitaskSequenceNet(VersionedStateMixin, NeuralNet):
 
     def _check_X(self, X: Any) -> RaggedSequences:
         X = check_ragged(X, type(self).__name__)
-        where = first_nonfinite(X)
-        if where is not None:
-            raise ValueError(
-                f"{type(self).__name__}: non-finite value in dialogue {where[0]!r}, feature "
-                f"{where[1]!r}; impute first (SequenceScaler(nonfinite='impute'))."
-            )
+        check_finite(X, type(self).__name__)
         return X
 
     def _check_y_shape(self, X: RaggedSequences, y: Any) -> np.ndarray:

@@ -23,7 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ..utils import check_feature_names, check_ragged, first_nonfinite
+from ..utils import check_feature_names, check_finite, check_ragged
 from ._targets import binarize_exchange_labels, resolve_exchange_labels
 
 __all__ = ["TwoStageClassifier", "AGGREGATES"]
@@ -187,12 +187,7 @@ class TwoStageClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def _check_X(self, X: Any) -> RaggedSequences:
         X = check_ragged(X, type(self).__name__)
-        where = first_nonfinite(X)
-        if where is not None:
-            raise ValueError(
-                f"{type(self).__name__}: non-finite value in dialogue {where[0]!r}, feature "
-                f"{where[1]!r}; impute first (SequenceScaler(nonfinite='impute'))."
-            )
+        check_finite(X, type(self).__name__)
         return X
 
     def _exchange_targets(self, X: RaggedSequences, exchange_y: Any, regress: bool) -> np.ndarray:

@@ -15,9 +15,9 @@ from ..sequences import RaggedSequences
 from ..utils import (
     VersionedStateMixin,
     check_feature_names,
+    check_finite,
     check_input_features,
     check_ragged,
-    first_nonfinite,
 )
 
 __all__ = ["SequencePooler"]
@@ -212,12 +212,7 @@ class SequencePooler(VersionedStateMixin, TransformerMixin, BaseEstimator):
 
     def _check_input(self, X: RaggedSequences) -> RaggedSequences:
         X = check_ragged(X, type(self).__name__)
-        where = first_nonfinite(X)
-        if where is not None:
-            raise ValueError(
-                f"SequencePooler: non-finite value in dialogue {where[0]!r}, feature "
-                f"{where[1]!r}. Impute first, e.g. SequenceScaler(nonfinite='impute')."
-            )
+        check_finite(X, "SequencePooler")
         return X
 
     def _windows(self, X: RaggedSequences, stats: tuple[str, ...]) -> np.ndarray:

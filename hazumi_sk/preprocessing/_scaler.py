@@ -15,9 +15,9 @@ from ..sequences import RaggedSequences
 from ..utils import (
     VersionedStateMixin,
     check_feature_names,
+    check_finite,
     check_input_features,
     check_ragged,
-    first_nonfinite,
 )
 
 __all__ = ["SequenceScaler"]
@@ -179,13 +179,11 @@ class SequenceScaler(VersionedStateMixin, TransformerMixin, BaseEstimator):
 
     def _check_finite(self, X: RaggedSequences) -> None:
         if self.nonfinite == "raise":
-            where = first_nonfinite(X)
-            if where is not None:
-                raise ValueError(
-                    f"SequenceScaler: non-finite value in dialogue {where[0]!r}, feature "
-                    f"{where[1]!r}. Fix the input, or pass nonfinite='impute' to replace "
-                    "non-finite values by the training center."
-                )
+            remedy = (
+                "Fix the input, or pass nonfinite='impute' to replace non-finite values by the "
+                "training center."
+            )
+            check_finite(X, "SequenceScaler", remedy)
 
     def fit(self, X: RaggedSequences, y: Any = None) -> SequenceScaler:
         """Compute the per-feature center and scale over all exchanges of ``X``.

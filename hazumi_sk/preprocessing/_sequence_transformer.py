@@ -14,9 +14,9 @@ from ..sequences import RaggedSequences
 from ..utils import (
     VersionedStateMixin,
     check_feature_names,
+    check_finite,
     check_input_features,
     check_ragged,
-    first_nonfinite,
 )
 
 __all__ = ["SequenceTransformer"]
@@ -120,13 +120,11 @@ class SequenceTransformer(VersionedStateMixin, TransformerMixin, BaseEstimator):
     def _check_input(self, X: RaggedSequences, transformer: Any) -> RaggedSequences:
         X = check_ragged(X, type(self).__name__)
         if not get_tags(transformer).input_tags.allow_nan:
-            where = first_nonfinite(X)
-            if where is not None:
-                raise ValueError(
-                    f"SequenceTransformer: non-finite value in dialogue {where[0]!r}, feature "
-                    f"{where[1]!r}, and {type(transformer).__name__} does not accept NaN. "
-                    "Impute first, e.g. SequenceScaler(nonfinite='impute')."
-                )
+            remedy = (
+                f"{type(transformer).__name__} does not accept NaN. Impute first, e.g. "
+                "SequenceScaler(nonfinite='impute')."
+            )
+            check_finite(X, "SequenceTransformer", remedy)
         return X
 
     def _fit_rows(self, X: RaggedSequences) -> tuple[np.ndarray, np.ndarray | None]:

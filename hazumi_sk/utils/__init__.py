@@ -16,6 +16,7 @@ False
 from ._param_validation import StrictInterval, check_parameters, validate_params
 from ._validation import (
     check_feature_names,
+    check_finite,
     check_input_features,
     check_ragged,
     first_nonfinite,
@@ -27,6 +28,7 @@ __all__ = [
     "StrictInterval",
     "VersionedStateMixin",
     "check_feature_names",
+    "check_finite",
     "check_input_features",
     "check_parameters",
     "check_ragged",

@@ -53,6 +53,21 @@ def first_nonfinite(X: RaggedSequences, values: np.ndarray | None = None) -> tup
     return str(dialogue), str(X.feature_names[col])
 
 
+_IMPUTE_FIRST = "Impute first, e.g. SequenceScaler(nonfinite='impute')."
+
+
+def check_finite(X: RaggedSequences, owner: str, remedy: str = _IMPUTE_FIRST) -> None:
+    """Raise a ``ValueError`` naming the dialogue and feature of the first NaN/inf value.
+
+    ``remedy`` ends the message: what the user should do (default: impute first).
+    """
+    where = first_nonfinite(X)
+    if where is not None:
+        raise ValueError(
+            f"{owner}: non-finite value in dialogue {where[0]!r}, feature {where[1]!r}. {remedy}"
+        )
+
+
 def check_input_features(estimator: Any, input_features: Any) -> None:
     """``get_feature_names_out``'s argument must be None or the names seen in ``fit``."""
     if input_features is not None and not np.array_equal(
