@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,15 +86,6 @@ def test_default_corpus_has_60_dialogues_of_60_to_120_exchanges(corpus):
     # 10 % of the dialogues lack feature rows, as 6 of the 60 real sessions lack dumpfiles.
     assert (~corpus.sessions["has_features"]).sum() == 6
     assert len(corpus.features) == 54
-
-
-def test_generation_is_fast():
-    best = np.inf
-    for _ in range(2):
-        start = time.perf_counter()
-        make_synthetic_hazumi(random_state=1)
-        best = min(best, time.perf_counter() - start)
-    assert best < 1.0
 
 
 def test_same_seed_same_corpus_other_seed_other_corpus():
