@@ -285,6 +285,18 @@ def test_lstm_regression_learns_the_rating_and_the_exchange_ratings(tiny_data):
 
 
 @pytest.mark.parametrize("name", list(METHODS))
+def test_every_random_step_is_seeded(tiny_data, name):
+    # An unseeded PCA runs the randomised solver on the real corpus' exchange matrix and
+    # gave another LSTM score on every rerun of the same command.
+    method = METHODS[name]
+    X, _ = to_xy(tiny_data, item="worthwhile")
+    targets = item_targets(tiny_data, X, "worthwhile") if method.uses_item_targets else None
+    params = method.build_pipeline("ALL", 7, False, targets).get_params(deep=True)
+    seeds = {key: value for key, value in params.items() if key.endswith("random_state")}
+    assert all(value == 7 for value in seeds.values()), seeds
+
+
+@pytest.mark.parametrize("name", list(METHODS))
 def test_every_grid_point_is_a_valid_parameter(tiny_data, name):
     method = METHODS[name]
     X, _ = to_xy(tiny_data, item="worthwhile")

@@ -389,15 +389,23 @@ def _lr(seed: int, C: float = 1.0) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=2000, random_state=seed)
 
 
-def _pooled(feature_set: str, model: Any, pca: int | None = None) -> Pipeline:
+def _exchange_pca(n_components: int, seed: int) -> Any:
+    from ..preprocessing import SequenceTransformer
+
+    # Seeded: on thousands of exchanges x 485 columns PCA's "auto" solver is the randomised
+    # one, so an unseeded PCA gives another projection on every run.
+    return SequenceTransformer(PCA(n_components=n_components, random_state=seed))
+
+
+def _pooled(feature_set: str, model: Any, pca: int | None = None, seed: int = 0) -> Pipeline:
     """``select -> [scale -> exchange PCA] -> mean+std per dialogue -> StandardScaler -> model``."""
-    from ..preprocessing import SequencePooler, SequenceScaler, SequenceTransformer
+    from ..preprocessing import SequencePooler, SequenceScaler
 
     steps = [("select", _select(feature_set))]
     if pca is not None:
         # PCA needs the exchange columns on one scale first.
         steps += [("exchange_scale", SequenceScaler()),
-                  ("pca", SequenceTransformer(PCA(n_components=pca)))]  # fmt: skip
+                  ("pca", _exchange_pca(pca, seed))]  # fmt: skip
     steps += [("pool", SequencePooler(stats=("mean", "std"))), ("scale", StandardScaler())]
     return Pipeline([*steps, ("model", model)])
 
@@ -406,7 +414,9 @@ def _majority(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> P
     from ..preprocessing import SequencePooler
 
     # DummyClassifier needs a 2-D X; the pooled means are cheap and ignored.
-    return Pipeline([("pool", SequencePooler(stats=("mean",))), ("model", DummyClassifier())])
+    return Pipeline(
+        [("pool", SequencePooler(stats=("mean",))), ("model", DummyClassifier(random_state=seed))]
+    )
 
 
 def _pooled_lr(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> Pipeline:
@@ -414,7 +424,7 @@ def _pooled_lr(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> 
 
 
 def _pca_pooled_lr(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> Pipeline:
-    return _pooled(feature_set, _lr(seed), pca=2 if tiny else PCA_COMPONENTS)
+    return _pooled(feature_set, _lr(seed), pca=2 if tiny else PCA_COMPONENTS, seed=seed)
 
 
 def _oracle(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> Pipeline:
@@ -424,7 +434,9 @@ def _oracle(feature_set: str, seed: int, tiny: bool, targets: Any = None) -> Pip
 def _thresholded_ridge(feature_set: str, seed: int, tiny: bool, targets: Any) -> Any:
     from ..model import ThresholdedRegressor
 
-    pipe = _pooled(feature_set, ThresholdedRegressor(Ridge(alpha=100.0), threshold=4.0))
+    pipe = _pooled(
+        feature_set, ThresholdedRegressor(Ridge(alpha=100.0, random_state=seed), threshold=4.0)
+    )
     return RatingRouter(pipe, ratings=targets.ratings, fit_param="model__rating")
 
 
@@ -457,11 +469,11 @@ def _lstm_size(tiny: bool) -> dict[str, int]:
     return {"hidden_size": 4, "head_size": 4, "max_epochs": 2} if tiny else {}
 
 
-def _sequence_pipeline(feature_set: str, model: Any, tiny: bool) -> Pipeline:
-    from ..preprocessing import SequenceScaler, SequenceTransformer
+def _sequence_pipeline(feature_set: str, model: Any, tiny: bool, seed: int) -> Pipeline:
+    from ..preprocessing import SequenceScaler
 
     # PCA(32) in front: measured 14 s instead of 24 s per fit on ALL (485 columns).
-    pca = SequenceTransformer(PCA(n_components=2 if tiny else PCA_COMPONENTS))
+    pca = _exchange_pca(2 if tiny else PCA_COMPONENTS, seed)
     return Pipeline(
         [("select", _select(feature_set)), ("scale", SequenceScaler()), ("pca", pca),
          ("model", model)]
@@ -474,7 +486,7 @@ def _lstm_pipeline(feature_set: str, alpha: float, seed: int, tiny: bool) -> Pip
     model = MultitaskSequenceClassifier(
         alpha=alpha, random_state=seed, torch_num_threads=1, **_lstm_size(tiny)
     )
-    return _sequence_pipeline(feature_set, model, tiny)
+    return _sequence_pipeline(feature_set, model, tiny, seed)
 
 
 def _lstm_regression(feature_set: str, seed: int, tiny: bool, targets: Any) -> Any:
@@ -483,7 +495,8 @@ def _lstm_regression(feature_set: str, seed: int, tiny: bool, targets: Any) -> A
     network = MultitaskSequenceRegressor(
         alpha=0.7, random_state=seed, torch_num_threads=1, **_lstm_size(tiny)
     )
-    pipe = _sequence_pipeline(feature_set, ThresholdedRegressor(network, threshold=4.0), tiny)
+    regressor = ThresholdedRegressor(network, threshold=4.0)
+    pipe = _sequence_pipeline(feature_set, regressor, tiny, seed)
     return RatingRouter(pipe, ratings=targets.ratings, fit_param="model__rating")
 
 
