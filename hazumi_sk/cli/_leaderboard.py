@@ -68,7 +68,7 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--methods",
         nargs="+",
         default=None,
-        help="method names (default: all but seed-ensemble-lstm; --tiny: all)",
+        help="method names (default: all but seed-ensemble-lstm and lstm-regression; --tiny: all)",
     )
     p.add_argument(
         "--repeats", type=positive_int, default=None, help="outer CV repeats (5; tiny: 1)"
