@@ -230,9 +230,9 @@ class MultitaskSequenceClassifier(ClassifierMixin, _MultitaskSequenceNet):
         return self._fit(X, y, exchange_y, **fit_params)
 
     # ---------------------------------------------------------------- predict
-    def _probabilities(self, X: Any, running: bool = False) -> dict[str, np.ndarray]:
-        outputs = self._outputs(X, running=running)
-        return {key: value.exp().numpy().astype(np.float64) for key, value in outputs.items()}
+    def _probabilities(self, X: Any, head: str = "dialogue") -> np.ndarray:
+        # The heads output log-probabilities.
+        return self._outputs(X, head).exp().numpy().astype(np.float64)
 
     def predict_proba(self, X: RaggedSequences) -> np.ndarray:
         """Dialogue-level class probabilities.
@@ -247,7 +247,7 @@ class MultitaskSequenceClassifier(ClassifierMixin, _MultitaskSequenceNet):
         proba : ndarray of shape (n_dialogues, n_classes)
             Columns follow ``classes_``.
         """
-        return self._probabilities(X)["dialogue"]
+        return self._probabilities(X)
 
     def predict(self, X: RaggedSequences) -> np.ndarray:
         """Most probable dialogue label.
@@ -282,7 +282,7 @@ class MultitaskSequenceClassifier(ClassifierMixin, _MultitaskSequenceNet):
             ``(n_exchanges_i, 2)`` array per dialogue.
         """
         self._check_exchange_head()
-        proba = self._probabilities(X, running=True)["exchange"]
+        proba = self._probabilities(X, "exchange")
         return self._as_ragged(X, proba, ["exchange_low", "exchange_high"])
 
     def predict_running_proba(self, X: RaggedSequences) -> RaggedSequences:
@@ -304,5 +304,5 @@ class MultitaskSequenceClassifier(ClassifierMixin, _MultitaskSequenceNet):
             Same dialogues and lengths as ``X``; one column per class
             (``proba_<class>``).
         """
-        proba = self._probabilities(X, running=True)["running"]
+        proba = self._probabilities(X, "running")
         return self._as_ragged(X, proba, [f"proba_{c}" for c in self.classes_])

@@ -244,6 +244,9 @@ class MultitaskSequenceRegressor(RegressorMixin, _MultitaskSequenceNet):
             "ThresholdedRegressor(..., threshold=4) for high/low probabilities."
         )
 
+    def _values(self, X: Any, head: str) -> np.ndarray:
+        return self._outputs(X, head).numpy().astype(np.float64)
+
     def predict(self, X: RaggedSequences) -> np.ndarray:
         """Predicted dialogue rating.
 
@@ -257,8 +260,7 @@ class MultitaskSequenceRegressor(RegressorMixin, _MultitaskSequenceNet):
         y_pred : ndarray of shape (n_dialogues,)
             On the scale of the training ratings.
         """
-        values = self._outputs(X)["dialogue"].numpy().astype(np.float64)
-        return values * self.y_scale_ + self.y_mean_
+        return self._values(X, "dialogue") * self.y_scale_ + self.y_mean_
 
     def predict_exchange(self, X: RaggedSequences) -> RaggedSequences:
         """Predicted rating of every exchange, from the exchange head.
@@ -274,8 +276,7 @@ class MultitaskSequenceRegressor(RegressorMixin, _MultitaskSequenceNet):
             Same dialogues and lengths as ``X``; one column ``exchange_rating``.
         """
         self._check_exchange_head()
-        values = self._outputs(X, running=True)["exchange"].numpy().astype(np.float64)
-        values = values * self.exchange_scale_ + self.exchange_mean_
+        values = self._values(X, "exchange") * self.exchange_scale_ + self.exchange_mean_
         return self._as_ragged(X, values[:, None], ["exchange_rating"])
 
     def predict_running(self, X: RaggedSequences) -> RaggedSequences:
@@ -292,6 +293,5 @@ class MultitaskSequenceRegressor(RegressorMixin, _MultitaskSequenceNet):
             Same dialogues and lengths as ``X``; one column ``rating``; the
             last value of each dialogue equals :meth:`predict`.
         """
-        values = self._outputs(X, running=True)["running"].numpy().astype(np.float64)
-        values = values * self.y_scale_ + self.y_mean_
+        values = self._values(X, "running") * self.y_scale_ + self.y_mean_
         return self._as_ragged(X, values[:, None], ["rating"])

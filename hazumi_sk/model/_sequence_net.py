@@ -239,12 +239,12 @@ class _MultitaskSequenceNet(VersionedStateMixin, NeuralNet):
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, self._fitted_attribute) and bool(getattr(self, "initialized_", False))
 
-    def _outputs(self, X: Any, running: bool = False) -> dict[str, torch.Tensor]:
-        """Raw head outputs for all dialogues of ``X`` (chunked, no grad).
+    def _outputs(self, X: Any, head: str = "dialogue") -> torch.Tensor:
+        """One head's raw outputs for all dialogues of ``X`` (chunked, no grad, on the CPU).
 
-        ``"dialogue"`` after the last exchange; with ``running``, ``"running"``
-        (the dialogue head after every exchange) and ``"exchange"`` (the
-        exchange head), stacked over the real exchanges.
+        ``"dialogue"``: the dialogue head after the last exchange, one row per
+        dialogue. ``"running"``: the dialogue head after every exchange;
+        ``"exchange"``: the exchange head; both stacked over the real exchanges.
         """
         check_is_fitted(self)
         X = self._check_X(X)
@@ -252,19 +252,19 @@ class _MultitaskSequenceNet(VersionedStateMixin, NeuralNet):
         data = PaddedDialogues.from_ragged(X, device=self.device)
         module = self.module_
         module.eval()
-        parts: dict[str, list[torch.Tensor]] = {"dialogue": [], "exchange": [], "running": []}
+        parts: list[torch.Tensor] = []
         with _torch_threads(self.torch_num_threads), torch.no_grad():
             for batch, _ in DialogueBatches(data, _PREDICT_CHUNK):
                 x, lengths = batch["x"], batch["lengths"]
                 states = module.states(x)
+                if head == "dialogue":
+                    last = states[torch.arange(x.shape[0], device=x.device), lengths - 1]
+                    parts.append(module.dialogue_head(last))
+                    continue
                 real = torch.arange(x.shape[1], device=x.device)[None, :] < lengths[:, None]
-                last = states[torch.arange(x.shape[0], device=x.device), lengths - 1]
-                parts["dialogue"].append(module.dialogue_head(last))
-                if running:
-                    parts["running"].append(module.dialogue_head(states[real]))
-                    if module.exchange_head is not None:
-                        parts["exchange"].append(module.exchange_head(states[real]))
-        return {key: torch.cat(value).cpu() for key, value in parts.items() if value}
+                layer = module.dialogue_head if head == "running" else module.exchange_head
+                parts.append(layer(states[real]))
+        return torch.cat(parts).cpu()
 
     def _check_exchange_head(self) -> None:
         check_is_fitted(self)
