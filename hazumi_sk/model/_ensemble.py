@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
+
+from ._tags import follow_input_tags
 
 __all__ = ["SeedEnsembleClassifier"]
 
@@ -92,12 +94,8 @@ class SeedEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
         # X goes to the members untouched, so it accepts what the estimator accepts.
-        inner = get_tags(self.estimator).input_tags
-        tags.input_tags.sparse = inner.sparse
-        tags.input_tags.allow_nan = inner.allow_nan
-        return tags
+        return follow_input_tags(super().__sklearn_tags__(), self.estimator)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: Any, y: Any, **fit_params: Any) -> SeedEnsembleClassifier:

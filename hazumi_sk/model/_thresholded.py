@@ -10,9 +10,10 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.linear_model import Ridge
 from sklearn.metrics import accuracy_score
-from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._tags import follow_input_tags
 
 __all__ = ["ThresholdedRegressor"]
 
@@ -110,11 +111,9 @@ class ThresholdedRegressor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.scale = scale
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
         # X goes to the regressor untouched, so it accepts what the regressor accepts.
-        inner = get_tags(Ridge() if self.regressor is None else self.regressor).input_tags
-        tags.input_tags.sparse = inner.sparse
-        tags.input_tags.allow_nan = inner.allow_nan
+        regressor = Ridge() if self.regressor is None else self.regressor
+        tags = follow_input_tags(super().__sklearn_tags__(), regressor)
         tags.classifier_tags.multi_class = False  # always the two classes [0, 1]
         return tags
 
