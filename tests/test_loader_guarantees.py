@@ -8,7 +8,9 @@ and the row (or tier and annotation) and column. Most tests copy one real sessio
 
 from __future__ import annotations
 
+import ast
 import csv
+import inspect
 import math
 import re
 import shutil
@@ -18,6 +20,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +28,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from hazumi_sk.datasets import HazumiFormatError, clean_label, load_hazumi
 from hazumi_sk.datasets._dumpfile import parse_number, read_dumpfile
+from hazumi_sk.features import add_biosensor_block
 
 #: A 1911 session with no exchange dropped by the authors (54 rows, the smallest).
 SESSION = "1911M6002"
@@ -294,9 +298,6 @@ def test_one_real_session_loads_with_only_the_questionnaire_rows_excluded(sessio
         ({"versions": ["1902", "1712"]}, "versions"),
         ({"columns": "all"}, "columns"),
         ({"progress": "yes"}, "progress"),
-        ({"biosensor": 1}, "biosensor"),
-        ({"biosensor_params": "fast"}, "biosensor_params"),
-        ({"biosensor_params": {"method": "x"}}, "biosensor_params"),
     ],
 )
 def test_bad_parameter_names_the_parameter(tmp_path, kwargs, name):
@@ -310,20 +311,34 @@ def test_bad_root_type_names_root():
 
 
 # --------------------------------------------------------------------------- biosensor
+def test_loading_runs_no_extractor_and_datasets_does_not_import_features():
+    # The P block is a step after loading (add_biosensor_block), as transcript L is.
+    assert "biosensor" not in inspect.signature(load_hazumi).parameters
+    package = Path(load_hazumi.__code__.co_filename).parent
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                assert not re.match(r"(\.\.|hazumi_sk\.)features", module), (path.name, module)
+
+
 @realdata
 def test_biosensor_needs_a_1911_biosensor_folder(session, hazumi_root, tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"biosensor=True: no E4 exports .*biosensor"):
-        load_hazumi(session, biosensor=True, progress=False)
-    with pytest.raises(ValueError, match=r"biosensor=True: .*only in Hazumi1911"):
-        load_hazumi(hazumi_root, ["1902"], biosensor=True, progress=False)
+    data = load(session)
+    with pytest.raises(FileNotFoundError, match=r"add_biosensor_block: no E4 exports .*biosensor"):
+        add_biosensor_block(data, session)
+    only_1902 = load(copy_sessions(hazumi_root, tmp_path / "1902", ["1902F2001"], "1902"))
+    with pytest.raises(ValueError, match=r"add_biosensor_block: .*only in Hazumi1911"):
+        add_biosensor_block(only_1902, hazumi_root)
 
 
 @realdata
-def test_biosensor_true_adds_the_p_block(session, hazumi_root):
+def test_add_biosensor_block_after_loading_adds_the_p_block(session, hazumi_root):
     (session / "biosensor").mkdir()
     shutil.copy(hazumi_root / "Hazumi1911" / "biosensor" / f"{SESSION}.zip", session / "biosensor")
     plain = load(session)
-    data = load_hazumi(session, biosensor=True, progress=False)
+    data = add_biosensor_block(plain, session)
     added = [n for n in data.features.feature_names if n not in set(plain.features.feature_names)]
     assert added and all(n.startswith("P__") for n in added)
     assert data.feature_columns["name"].tolist()[-len(added) :] == added
@@ -333,6 +348,10 @@ def test_biosensor_true_adds_the_p_block(session, hazumi_root):
         data.features.select_columns(plain.features.feature_names.tolist()).values,
         plain.features.values,
     )
+    # Everything loading excluded is still recorded, before the biosensor records.
+    head = data.excluded.iloc[: len(plain.excluded)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(head, plain.excluded.reset_index(drop=True))
+    assert set(data.excluded["level"].iloc[len(plain.excluded) :]) <= {"biosensor"}
 
 
 # --------------------------------------------------------------------------- properties

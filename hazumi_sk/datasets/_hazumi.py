@@ -314,27 +314,12 @@ def _describe(
     return "\n".join(lines)
 
 
-def _biosensor_folder(folders: dict[str, Path]) -> Path:
-    """The 1911 ``biosensor/`` folder that ``biosensor=True`` reads; a clear error if none."""
-    if "1911" not in folders:
-        raise ValueError(
-            f"biosensor=True: the E4 exports exist only in Hazumi1911, which is not loaded "
-            f"(versions {sorted(folders)})."
-        )
-    folder = folders["1911"] / "biosensor"
-    if not folder.is_dir() or not any(folder.glob("*.zip")):
-        raise FileNotFoundError(f"biosensor=True: no E4 exports (biosensor/<id>.zip) in {folder}.")
-    return folder
-
-
 @validate_params(
     {
         "root": [str, os.PathLike],
         "versions": [None, str, list, tuple],
         "columns": [StrOptions(set(_COLUMN_POLICIES))],
         "progress": ["boolean"],
-        "biosensor": ["boolean"],
-        "biosensor_params": [None, dict],
     }
 )
 def load_hazumi(
@@ -343,8 +328,6 @@ def load_hazumi(
     *,
     columns: str = "common",
     progress: bool = True,
-    biosensor: bool = False,
-    biosensor_params: dict | None = None,
 ) -> Bunch:
     """Load the public Hazumi corpora (1902, 1911, 2010, 2012) into one Bunch.
 
@@ -352,6 +335,11 @@ def load_hazumi(
     (per-exchange features) and the rapport questionnaires, joins and
     cross-checks them as specified by the corpus format notes. Sessions
     without a dumpfile are kept (with transcripts and labels, no features).
+    Loading reads files only and runs no feature extractor: the ``L`` block
+    computed from the transcripts and the E4 ``P`` block computed from the raw
+    1911 exports are added afterwards by
+    :func:`hazumi_sk.features.replace_linguistic` and
+    :func:`hazumi_sk.features.add_biosensor_block`.
 
     Parameters
     ----------
@@ -374,22 +362,12 @@ def load_hazumi(
         column's original.
     progress : bool, default=True
         Show a tqdm progress bar over sessions.
-    biosensor : bool, default=False
-        Also compute the E4 ``P`` block from the raw 1911 exports
-        (``Hazumi1911/biosensor/<id>.zip``) with
-        :func:`hazumi_sk.features.add_biosensor_block`: ``features`` and
-        ``feature_columns`` gain its columns, ``excluded`` its records (level
-        ``"biosensor"``) and the Bunch a ``biosensor`` table. Needs version 1911.
-    biosensor_params : dict, default=None
-        Keyword arguments of :class:`hazumi_sk.features.BiosensorFeatures`
-        (``method``, ``clock_offset``, ...), passed to ``add_biosensor_block``.
-
     Returns
     -------
     sklearn.utils.Bunch
         ``dialogues, sessions, exchanges, features, feature_rows, ratings_post,
         ratings_pre, ratings_third_party, excluded, feature_columns, DESCR``
-        (see ``docs/datasets.rst``), plus ``biosensor`` when ``biosensor=True``.
+        (see ``docs/datasets.rst``).
 
     Raises
     ------
@@ -398,8 +376,6 @@ def load_hazumi(
         and row (or tier and annotation) and column.
     InvalidParameterError
         A parameter has a wrong type or value; the message names it.
-    ValueError, FileNotFoundError
-        ``biosensor=True`` without a loaded 1911 ``biosensor/`` folder.
 
     Examples
     --------
@@ -409,14 +385,7 @@ def load_hazumi(
     (54, 526)
     """
     _check_versions(versions)
-    if biosensor_params is not None and not biosensor:
-        raise InvalidParameterError(
-            "The 'biosensor_params' parameter of load_hazumi is used only with biosensor=True. "
-            f"Got biosensor_params={biosensor_params!r} with biosensor=False."
-        )
     folders = _version_folders(Path(root), versions)
-    if biosensor:
-        _biosensor_folder(folders)  # fail before the slow part
     log, sessions, per_version, ratings = ExclusionLog(), [], {}, []
     plan = [(v, folder, i) for v, folder in folders.items() for i in _session_ids(folder, v)]
     for version, folder in folders.items():
@@ -449,7 +418,7 @@ def load_hazumi(
     def stack(field: str) -> pd.DataFrame:
         return pd.concat([getattr(q, field) for q in ratings]).sort_index()[list(RAPPORT_ITEMS)]
 
-    bunch = Bunch(
+    return Bunch(
         dialogues=[s.dialogue for s in sessions],
         sessions=session_frame,
         exchanges=exchanges,
@@ -462,9 +431,3 @@ def load_hazumi(
         feature_columns=feature_columns,
         DESCR=_describe(folders, columns, session_frame, features, feature_columns, excluded),
     )
-    if not biosensor:
-        return bunch
-    # Imported here: hazumi_sk.features imports this package.
-    from ..features import add_biosensor_block
-
-    return add_biosensor_block(bunch, root, **(biosensor_params or {}))

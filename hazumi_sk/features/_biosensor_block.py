@@ -57,6 +57,21 @@ def _row_dialogues(dataset: Bunch, root: Path) -> list[Dialogue]:
     return dialogues
 
 
+def _check_exports(features: RaggedSequences, root: Path) -> None:
+    """A clear error before any work when the dataset or ``root`` has no E4 export to read."""
+    versions = sorted({str(i)[:4] for i in features.dialogue_ids})
+    if "1911" not in versions:
+        raise ValueError(
+            "add_biosensor_block: the E4 exports exist only in Hazumi1911, and the dataset "
+            f"holds no 1911 dialogue (versions {versions})."
+        )
+    folder = _version_folder(root, "1911") / "biosensor"
+    if not folder.is_dir() or not any(folder.glob("*.zip")):
+        raise FileNotFoundError(
+            f"add_biosensor_block: no E4 exports (biosensor/<id>.zip) in {folder}."
+        )
+
+
 def _first_exchange(value: Any) -> int | None:
     """ELAN exchange index of a feature row (its first one, for ``excluded``)."""
     if isinstance(value, tuple | list):
@@ -70,6 +85,9 @@ def _first_exchange(value: Any) -> int | None:
 def add_biosensor_block(dataset: Bunch, root: str | Path, **params: Any) -> Bunch:
     """A copy of a :func:`~hazumi_sk.datasets.load_hazumi` Bunch with the E4 ``P`` block.
 
+    The step after loading that adds physiological features computed from the raw
+    Hazumi1911 exports (``load_hazumi`` itself reads files and runs no extractor),
+    as :func:`replace_linguistic` is for the transcript ``L`` block.
     Appends the :class:`BiosensorFeatures` columns (``P__EDA_mean`` ...) to
     ``features`` (one value per feature row, i.e. dumpfile row) and to
     ``feature_columns``; dialogues without an E4 export (every version but 1911)
@@ -95,6 +113,13 @@ def add_biosensor_block(dataset: Bunch, root: str | Path, **params: Any) -> Bunc
     -------
     sklearn.utils.Bunch
 
+    Raises
+    ------
+    ValueError
+        ``dataset`` is not a ``load_hazumi`` Bunch, or holds no 1911 dialogue.
+    FileNotFoundError
+        No ``biosensor/<id>.zip`` below ``root``'s ``Hazumi1911`` folder.
+
     Examples
     --------
     >>> from hazumi_sk.datasets import load_hazumi
@@ -110,6 +135,7 @@ def add_biosensor_block(dataset: Bunch, root: str | Path, **params: Any) -> Bunc
     fixed = {"biosensor_dir", "dumpfile_dir", "on_missing"} & set(params)
     if fixed:
         raise TypeError(f"add_biosensor_block sets {sorted(fixed)} itself.")
+    _check_exports(features, Path(root))
     extractor = clone(BiosensorFeatures(**params)).set_params(on_missing="raise")
     dialogues = _row_dialogues(dataset, Path(root))
     extractor.fit(dialogues)
