@@ -18,12 +18,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
-from ..utils import check_feature_names, check_finite, check_ragged
+from ..utils import HasMethods, Interval, check_feature_names, check_finite, check_ragged
 from ._targets import binarize_exchange_labels, resolve_exchange_labels
 
 __all__ = ["TwoStageClassifier", "AGGREGATES"]
@@ -128,9 +127,16 @@ class TwoStageClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from hazumi_sk.model import TwoStageClassifier
-    >>> from hazumi_sk.model._toy import make_toy_sequences
-    >>> X, y = make_toy_sequences(n_dialogues=40, random_state=0)
+    >>> from hazumi_sk.sequences import RaggedSequences
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.arange(40) % 2  # 40 dialogues of 8 exchanges; label 1: ratings 4-6, else 1-3
+    >>> ratings = [rng.integers(1, 4, 8) + 3.0 * label for label in y]
+    >>> X = RaggedSequences.from_arrays(
+    ...     [r[:, None] + rng.normal(size=(8, 2)) for r in ratings],
+    ...     feature_names=["A0", "V0"], modalities=["A", "V"], exchange_labels=ratings,
+    ... )
     >>> model = TwoStageClassifier(cv=4).fit(X, y)
     >>> model.get_feature_names_out().tolist()
     ['exchange_proba__mean', 'exchange_proba__slope', 'exchange_proba__last_k_mean']
@@ -316,6 +322,29 @@ class TwoStageClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         check_feature_names(self, X)
         scores = self._exchange_scores(self.exchange_estimator_, X.values)
         return self._aggregate(scores, X.offsets)
+
+    def score_exchanges(self, values: Any) -> np.ndarray:
+        """Stage 1's score of each exchange row: P(high), or the predicted label of a regressor.
+
+        The per-exchange input of the aggregates; a live tracker scores each new
+        exchange with it alone.
+
+        Parameters
+        ----------
+        values : array-like of shape (n_exchanges, n_features)
+            Exchange rows with the columns seen in ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_exchanges,)
+        """
+        check_is_fitted(self)
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim != 2 or values.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"values must have shape (n_exchanges, {self.n_features_in_}), got {values.shape}."
+            )
+        return self._exchange_scores(self.exchange_estimator_, values)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``exchange_proba__<aggregate>`` (classifier stage 1) or ``exchange_pred__<...>``."""

@@ -6,6 +6,7 @@ explicit allowlist of types, so a crafted file cannot run code. joblib files
 load only with ``trusted_joblib=True``. See :doc:`/persistence`.
 """
 
+from ._bundle import ModelBundle, load_bundle, save_bundle
 from ._errors import IncompatibleDataError, ModelFileError, UnsafeModelFileError
 from ._format import FORMAT_VERSION, LoadedModel, load_model, read_metadata, save_model
 from ._metadata import ModelMetadata, check_compatible
@@ -14,11 +15,14 @@ __all__ = [
     "check_compatible",
     "FORMAT_VERSION",
     "IncompatibleDataError",
+    "load_bundle",
     "load_model",
     "LoadedModel",
     "ModelFileError",
+    "ModelBundle",
     "ModelMetadata",
     "read_metadata",
+    "save_bundle",
     "save_model",
     "UnsafeModelFileError",
 ]

@@ -8,6 +8,7 @@ the file is trusted.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -20,6 +21,7 @@ import skops.io as sio
 from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -29,13 +31,19 @@ from .._version import __version__
 from ..utils import InconsistentHazumiVersionWarning
 from ._errors import ModelFileError, UnsafeModelFileError
 from ._metadata import ModelMetadata
-from ._skorch_state import NetworkState, restore_network, split_network
+from ._skorch_state import (
+    NetworkState,
+    restore_network,
+    split_network,
+    split_unfitted_network,
+)
 from ._trust import allowed_type_names
 
 __all__ = ["FORMAT_VERSION", "LoadedModel", "load_model", "read_metadata", "save_model"]
 
-#: The layout version written by :func:`save_model`; newer files are refused.
-FORMAT_VERSION = 1
+#: The layout version written by :func:`save_model` and :func:`save_bundle`; newer files
+#: are refused. Version 2 added bundles (one model per item); version 1 files still load.
+FORMAT_VERSION = 2
 _FORMAT = "hazumi-sk-model"
 _HEADER = "metadata.json"
 _ESTIMATOR = "pipeline.skops"
@@ -72,23 +80,46 @@ def _unfitted_step(model: Any) -> str | None:
     return None
 
 
-def _take_apart(model: Any, tensors: dict[str, dict]) -> Any:
-    """``model`` with every skorch net replaced by a NetworkState; the weights go to ``tensors``."""
+def _take_apart(model: Any, tensors: dict[str, dict], prefix: str = "network") -> Any:
+    """``model`` with every skorch net replaced by a NetworkState; the weights go to ``tensors``.
+
+    Nets are found at any depth: pipeline steps, and the fitted attributes and
+    parameters of meta-estimators (a seed ensemble's members, a router's pipeline).
+    The caller's objects are never modified: containers are shallow-copied.
+    """
     if isinstance(model, NeuralNet):
-        member = "network.safetensors" if not tensors else f"network-{len(tensors)}.safetensors"
+        if not getattr(model, "initialized_", False):
+            return split_unfitted_network(model)
+        member = f"{prefix}.safetensors" if not tensors else f"{prefix}-{len(tensors)}.safetensors"
         state, tensors[member] = split_network(model, member)
         return state
+    if isinstance(model, (list, tuple)):
+        parts = [_take_apart(part, tensors, prefix) for part in model]
+        if all(a is b for a, b in zip(parts, model, strict=True)):
+            return model
+        return type(model)(parts) if isinstance(model, list) else tuple(parts)
     if isinstance(model, Pipeline):
         # A shallow copy: the caller's pipeline keeps its steps.
         surrogate = Pipeline.__new__(Pipeline)
         surrogate.__dict__.update(vars(model))
-        surrogate.steps = [(name, _take_apart(step, tensors)) for name, step in model.steps]
+        surrogate.steps = [(name, _take_apart(step, tensors, prefix)) for name, step in model.steps]
         return surrogate
+    if isinstance(model, BaseEstimator):
+        changed = {}
+        for key, value in vars(model).items():
+            if isinstance(value, (BaseEstimator, NeuralNet, list, tuple)):
+                replaced = _take_apart(value, tensors, prefix)
+                if replaced is not value:
+                    changed[key] = replaced
+        if changed:
+            surrogate = copy.copy(model)
+            surrogate.__dict__.update(changed)
+            return surrogate
     return model
 
 
-def _dump_estimator(model: Any, tensors: dict[str, dict]) -> bytes:
-    surrogate = _take_apart(model, tensors)
+def _dump_estimator(model: Any, tensors: dict[str, dict], prefix: str = "network") -> bytes:
+    surrogate = _take_apart(model, tensors, prefix)
     try:
         blob = sio.dumps(surrogate)
     except Exception as error:
@@ -344,8 +375,10 @@ def _load_estimator(path: Path, blob: bytes) -> Any:
 
 
 def _put_together(path: Path, obj: Any, zf: zipfile.ZipFile, device: str | None) -> Any:
-    """Replace every NetworkState in ``obj`` by the rebuilt net."""
+    """Replace every NetworkState in ``obj`` (at any depth) by the rebuilt net."""
     if isinstance(obj, NetworkState):
+        if obj.weights is None:
+            return restore_network(obj, {}, device=device)
         if not isinstance(obj.weights, str):
             raise ModelFileError(f"Model file {path}: invalid weights member {obj.weights!r}.")
         blob = _read_member(path, zf, obj.weights)
@@ -355,8 +388,16 @@ def _put_together(path: Path, obj: Any, zf: zipfile.ZipFile, device: str | None)
             raise ModelFileError(
                 f"Model file {path}: cannot rebuild the network from {obj.weights!r}: {error}."
             ) from error
+    if isinstance(obj, list):
+        return [_put_together(path, part, zf, device) for part in obj]
+    if isinstance(obj, tuple):
+        return tuple(_put_together(path, part, zf, device) for part in obj)
     if isinstance(obj, Pipeline):
         obj.steps = [(name, _put_together(path, step, zf, device)) for name, step in obj.steps]
+    elif isinstance(obj, BaseEstimator):
+        for key, value in vars(obj).items():
+            if isinstance(value, (BaseEstimator, NetworkState, list, tuple)):
+                setattr(obj, key, _put_together(path, value, zf, device))
     return obj
 
 
@@ -394,6 +435,16 @@ def _load_joblib(path: Path) -> LoadedModel:
         created=None,
     )
     return LoadedModel(model, _complete(metadata, model))
+
+
+def _warn_version(path: Path, metadata: ModelMetadata) -> None:
+    if metadata.hazumi_sk_version != __version__:
+        warnings.warn(
+            f"Model file {path} was written by hazumi-sk {metadata.hazumi_sk_version}, "
+            f"this is {__version__}; predictions may differ. Refit, or use that version.",
+            InconsistentHazumiVersionWarning,
+            stacklevel=3,
+        )
 
 
 def load_model(
@@ -443,14 +494,17 @@ def load_model(
     with _open(path) as zf:
         header = _read_header(path, zf)
         metadata = _metadata_of(path, header)
-        if metadata.hazumi_sk_version != __version__:
-            warnings.warn(
-                f"Model file {path} was written by hazumi-sk {metadata.hazumi_sk_version}, "
-                f"this is {__version__}; predictions may differ. Refit, or use that version.",
-                InconsistentHazumiVersionWarning,
-                stacklevel=2,
-            )
-        estimator = _load_estimator(path, _read_member(path, zf, _ESTIMATOR))
+        _warn_version(path, metadata)
+        member = _ESTIMATOR
+        if "estimators" in header:  # a bundle (save_bundle): one model per item
+            items = header["estimators"] if isinstance(header["estimators"], dict) else {}
+            if len(items) != 1:
+                raise ModelFileError(
+                    f"Model file {path} is a bundle of {len(items)} items "
+                    f"({list(items)[:5]}); read it with load_bundle."
+                )
+            member = str(next(iter(items.values())))
+        estimator = _load_estimator(path, _read_member(path, zf, member))
         model = _put_together(path, estimator, zf, device)
     _check_loaded(path, model)
     return LoadedModel(model, metadata)

@@ -22,7 +22,13 @@ __all__ = ["ModelMetadata", "check_compatible"]
 #: Where the L columns of the training data came from (``"synthetic"``: the synthetic corpus).
 LINGUISTIC_SOURCES = ("dumpfile", "transcripts", "synthetic")
 _LIBRARIES = ("numpy", "scikit-learn", "torch", "skorch", "skops", "safetensors")
-_TUPLE_FIELDS = ("corpus_versions", "feature_names_in", "feature_modalities_in", "classes")
+_TUPLE_FIELDS = (
+    "corpus_versions",
+    "feature_names_in",
+    "feature_modalities_in",
+    "classes",
+    "items",
+)
 
 
 def _library_versions() -> dict[str, str]:
@@ -84,6 +90,13 @@ class ModelMetadata:
         ISO 8601 UTC time of creation.
     extra : dict, default={}
         Any further JSON-serialisable facts.
+    items : sequence of str, default=()
+        The items of a model bundle (:func:`save_bundle`), in order.
+    method : str or None, default=None
+        The leaderboard method trained (``"pooled-lr"``, ``"lstm-multitask"``, ...).
+    chosen_params : dict, default={}
+        Item -> the hyperparameters chosen by CV on the training data (empty
+        for a method without a grid).
 
     See Also
     --------
@@ -115,6 +128,9 @@ class ModelMetadata:
     library_versions: Mapping[str, str] = field(default_factory=_library_versions)
     created: str | None = field(default_factory=_now)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    items: Sequence[str] = ()
+    method: str | None = None
+    chosen_params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Tuples, so that the metadata compares equal after a JSON round trip.
@@ -137,6 +153,7 @@ class ModelMetadata:
             )
         object.__setattr__(self, "library_versions", dict(self.library_versions))
         object.__setattr__(self, "extra", dict(self.extra))
+        object.__setattr__(self, "chosen_params", _plain_mapping(self.chosen_params))
 
     @classmethod
     def from_fit(cls, model: Any, X: RaggedSequences, **fields: Any) -> ModelMetadata:
@@ -204,6 +221,11 @@ class ModelMetadata:
         if self.corpus_versions:
             parts.append(f"corpus Hazumi{'+'.join(self.corpus_versions)}")
         return ", ".join(parts)
+
+
+def _plain_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON round trip's view of ``value`` (tuples -> lists), so metadata compares equal."""
+    return json.loads(json.dumps(dict(value), default=_plain))
 
 
 def _missing_message(metadata: ModelMetadata, missing: list[str]) -> str:

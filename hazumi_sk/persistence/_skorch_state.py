@@ -19,7 +19,7 @@ import torch
 from skorch import NeuralNet
 from skorch.history import History
 
-__all__ = ["NetworkState", "restore_network", "split_network"]
+__all__ = ["NetworkState", "restore_network", "split_network", "split_unfitted_network"]
 
 #: Fitted attributes that ``initialize()`` rebuilds, or that hold torch objects saved as tensors.
 _REBUILT = frozenset(
@@ -54,8 +54,8 @@ class NetworkState:
         The fitted plain attributes (``classes_``, ``n_features_in_``, ...).
     history_json : str
         The training history as JSON.
-    weights : str
-        Name of the archive member holding the tensors.
+    weights : str or None
+        Name of the archive member holding the tensors; None for an unfitted net.
     """
 
     def __init__(
@@ -64,7 +64,7 @@ class NetworkState:
         params: dict[str, Any],
         fitted: dict[str, Any],
         history_json: str,
-        weights: str,
+        weights: str | None,
     ) -> None:
         self.estimator_class = estimator_class
         self.params = params
@@ -140,6 +140,11 @@ def split_network(net: NeuralNet, weights: str) -> tuple[NetworkState, dict[str,
     return state, tensors
 
 
+def split_unfitted_network(net: NeuralNet) -> NetworkState:
+    """An unfitted net (e.g. a meta-estimator's template parameter) as a weightless state."""
+    return NetworkState(type(net), _params(net), {}, "[]", None)
+
+
 def _load_component(module: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix: str) -> None:
     own = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     expected = set(module.state_dict())
@@ -189,6 +194,8 @@ def restore_network(
     if device is not None:
         params["device"] = device
     net = cls(**params)
+    if state.weights is None:  # an unfitted template (a meta-estimator's parameter)
+        return net
     for key, value in state.fitted.items():
         setattr(net, key, value)
     # initialize() draws random initial weights; fork the RNG so that loading a model

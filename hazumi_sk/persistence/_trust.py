@@ -53,12 +53,13 @@ def _public_estimators(module: object) -> list[type]:
 def allowed_type_names() -> frozenset[str]:
     """Names of the non-default types :func:`load_model` lets skops load."""
     # Imported here: the package's steps import much of hazumi-sk.
-    from .. import model, preprocessing
+    from .. import leaderboard, model, preprocessing
     from ._skorch_state import NetworkState
 
     classes = [
         *_public_estimators(preprocessing),
         *_public_estimators(model),
+        *_public_estimators(leaderboard),
         NetworkState,
         torch.utils.data.DataLoader,
         Dataset,
