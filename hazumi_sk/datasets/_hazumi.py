@@ -11,11 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from tqdm.auto import tqdm
 
 from ..sequences import RaggedSequences
-from ..utils import validate_params
+from ..utils import InvalidParameterError, StrOptions, validate_params
 from ._columns import documented_features
 from ._dialogue import Dialogue
 from ._dumpfile import DumpFile, read_dumpfile

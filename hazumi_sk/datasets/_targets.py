@@ -66,7 +66,7 @@ def ts_on_ss_scale(ts_mean) -> np.ndarray:
 
     Examples
     --------
-    >>> from hazumi_sk.datasets._targets import ts_on_ss_scale
+    >>> from hazumi_sk.datasets import ts_on_ss_scale
     >>> ts_on_ss_scale([3.4, 3.5, 4.2, 4.5, 4.6, 6.8]).tolist()
     [3.0, 4.0, 4.0, 4.0, 5.0, 7.0]
     """

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import is_classifier
-from sklearn.utils._param_validation import HasMethods, StrOptions
 
-from ..utils import StrictInterval, validate_params
+from ..utils import HasMethods, StrictInterval, StrOptions, validate_params
 from ._cells import Cell, check_y, n_samples_of, repeated_splits, run_cells
 
 __all__ = ["repeated_cv_scores", "summarize_scores"]

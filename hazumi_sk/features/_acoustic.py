@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import StrOptions
 
 from ..datasets import Dialogue
-from ..utils import StrictInterval
+from ..utils import StrictInterval, StrOptions
 from ._base import ON_MISSING, SEGMENTS, DialogueFeatureExtractor, exchange_name, exchange_spans
 
 __all__ = ["AcousticFeatures", "FEATURE_SET_SIZES"]

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 
 from ..datasets import Dialogue
+from ..utils import Interval, StrOptions, check_parameters
 from ._base import (
     ON_MISSING,
     SEGMENTS,
@@ -445,9 +445,7 @@ class BiosensorFeatures(DialogueFeatureExtractor):
 
     # ------------------------------------------------------------- hooks
     def _validate_params(self) -> None:
-        validate_parameter_constraints(
-            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
-        )
+        check_parameters(self)
         check_method(self.method)
 
     def _fit_names(self) -> list[str]:

@@ -8,10 +8,9 @@ from typing import Any, ClassVar
 
 import joblib
 import numpy as np
-from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 
 from ..datasets import Dialogue
-from ..utils import StrictInterval
+from ..utils import InvalidParameterError, StrictInterval, StrOptions
 from ..vocabulary import TEXT_ENCODERS, UPOS_TAGS
 from ._base import DialogueFeatureExtractor
 from ._encoders import (

@@ -6,10 +6,9 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import StrOptions
 
 from ..datasets import Dialogue
-from ..utils import StrictInterval
+from ..utils import StrictInterval, StrOptions
 from ..vocabulary import FACE_LANDMARK_PRESETS, KINECT_UPPER_BODY, OPENFACE_ACTION_UNITS
 from ._base import ON_MISSING, SEGMENTS, DialogueFeatureExtractor, exchange_name, exchange_spans
 from ._kinematics import exchange_kinematics, kinematic_names

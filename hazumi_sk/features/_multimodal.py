@@ -11,14 +11,13 @@ import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import TransformerMixin, clone
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import check_is_fitted, check_memory
 from tqdm.auto import tqdm
 
 from ..datasets import Dialogue
 from ..sequences import RaggedSequences
-from ..utils import StrictInterval, check_parameters
+from ..utils import HasMethods, StrictInterval, check_parameters
 from ._base import DialogueFeatureExtractor, check_dialogues
 
 __all__ = ["MultimodalFeatures"]

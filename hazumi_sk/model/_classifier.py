@@ -9,11 +9,10 @@ import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..sequences import RaggedSequences
-from ..utils import StrictInterval
+from ..utils import StrictInterval, StrOptions
 from ._network import MultitaskLoss, MultitaskRNN
 from ._sequence_net import TrainingDivergedError, _MultitaskSequenceNet
 from ._targets import binarize_exchange_labels, resolve_exchange_labels

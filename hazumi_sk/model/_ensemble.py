@@ -9,9 +9,9 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils import HasMethods, Interval
 from ._tags import follow_input_tags
 
 __all__ = ["SeedEnsembleClassifier"]

@@ -11,11 +11,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..datasets import RAPPORT_ITEMS
 from ..sequences import RaggedSequences
+from ..utils import HasMethods, Interval
 
 __all__ = ["MultiItemClassifier", "multi_item_targets"]
 

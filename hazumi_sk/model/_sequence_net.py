@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import InvalidParameterError, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import Callback
@@ -19,7 +18,10 @@ from tqdm.auto import tqdm
 
 from ..sequences import RaggedSequences
 from ..utils import (
+    InvalidParameterError,
+    Options,
     StrictInterval,
+    StrOptions,
     VersionedStateMixin,
     check_feature_names,
     check_finite,

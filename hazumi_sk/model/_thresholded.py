@@ -10,9 +10,9 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.linear_model import Ridge
 from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ..utils import HasMethods, Interval
 from ._tags import follow_input_tags
 
 __all__ = ["ThresholdedRegressor"]

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
 from ..utils import (
+    StrOptions,
     VersionedStateMixin,
     check_feature_names,
     check_finite,

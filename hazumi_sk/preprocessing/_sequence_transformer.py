@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..sequences import RaggedSequences
 from ..utils import (
+    HasMethods,
+    StrOptions,
     VersionedStateMixin,
     check_feature_names,
     check_finite,
@@ -97,10 +98,16 @@ class SequenceTransformer(VersionedStateMixin, TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.decomposition import PCA
-    >>> from hazumi_sk.model._toy import make_toy_sequences
     >>> from hazumi_sk.preprocessing import SequenceTransformer
-    >>> X, y = make_toy_sequences(n_dialogues=6, n_features=4, modalities=("L", "V"))
+    >>> from hazumi_sk.sequences import RaggedSequences
+    >>> rng = np.random.default_rng(0)
+    >>> X = RaggedSequences.from_arrays(
+    ...     [rng.normal(size=(n, 4)) for n in (5, 7, 6)],
+    ...     feature_names=["L0", "V1", "L2", "V3"], modalities=["L", "V", "L", "V"],
+    ...     dialogue_ids=["d000", "d001", "d002"],
+    ... )
     >>> Xt = SequenceTransformer(PCA(n_components=2)).fit_transform(X)
     >>> Xt.feature_names.tolist(), Xt.modality_set
     (['mixed__pca0', 'mixed__pca1'], ['mixed'])

@@ -1,9 +1,14 @@
 """Helpers shared by the estimators: input checks, parameter validation, versioned pickles.
 
-Parameter constraints are written in scikit-learn's constraint language
-(``sklearn.utils._param_validation``) plus :class:`StrictInterval`, which unlike
-scikit-learn's ``Interval`` rejects booleans; estimators call
-:func:`check_parameters` in ``fit`` and public functions use :func:`validate_params`.
+Parameter constraints are written in scikit-learn's constraint language plus
+:class:`StrictInterval`, which unlike scikit-learn's ``Interval`` rejects booleans;
+estimators call :func:`check_parameters` in ``fit`` and public functions use
+:func:`validate_params`. The constraint classes (:class:`Interval`,
+:class:`StrOptions`, :class:`Options`, :class:`HasMethods`) and
+:class:`InvalidParameterError` live in scikit-learn's private
+``sklearn.utils._param_validation``; they are re-exported here, and every module of
+the package imports them from here, so a scikit-learn release that moves them
+breaks one module (``hazumi_sk/utils/_param_validation.py``), as in imbalanced-learn.
 
 Examples
 --------
@@ -13,7 +18,16 @@ Examples
 False
 """
 
-from ._param_validation import StrictInterval, check_parameters, validate_params
+from ._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrictInterval,
+    StrOptions,
+    check_parameters,
+    validate_params,
+)
 from ._validation import (
     check_feature_names,
     check_finite,
@@ -24,7 +38,12 @@ from ._validation import (
 from ._versioning import InconsistentHazumiVersionWarning, VersionedStateMixin
 
 __all__ = [
+    "HasMethods",
     "InconsistentHazumiVersionWarning",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "StrOptions",
     "StrictInterval",
     "VersionedStateMixin",
     "check_feature_names",

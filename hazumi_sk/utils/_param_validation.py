@@ -38,6 +38,7 @@ from sklearn.utils._param_validation import (
 
 __all__ = [
     "HasMethods",
+    "Interval",
     "InvalidParameterError",
     "Options",
     "StrOptions",
