@@ -72,6 +72,7 @@ class MeanExchangeLabel(TransformerMixin, BaseEstimator):
         """Check that ``X`` carries exchange labels (nothing is learned)."""
         self._labels(X)
         self.n_features_in_ = X.n_features
+        self.feature_names_in_ = X.feature_names.copy()
         return self
 
     def transform(self, X: Any) -> np.ndarray:

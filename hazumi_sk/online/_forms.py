@@ -23,7 +23,13 @@ from ..preprocessing import ModalitySelector, SequencePooler, SequenceScaler, Se
 from ..sequences import RaggedSequences
 from ._running import RunningStatistics
 
-__all__ = ["IncrementalForm", "incremental_form", "positive_column", "used_features"]
+__all__ = [
+    "IncrementalForm",
+    "incremental_form",
+    "input_feature_names",
+    "positive_column",
+    "used_features",
+]
 
 #: TwoStageClassifier aggregate -> (RunningStatistics statistic, multiply by n - 1).
 _AGGREGATE_STATISTICS = {
@@ -387,6 +393,19 @@ def incremental_form(model: Any, names: Any, modalities: Any) -> IncrementalForm
         if form is not None:
             return form
     return PrefixForm(model, names, modalities, None)
+
+
+def input_feature_names(model: Any) -> np.ndarray | None:
+    """The input columns ``model`` was fitted on, looking through the package's wrappers."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return np.asarray(names, dtype=str)
+    inner, _ = _unwrap(model)
+    if isinstance(inner, SeedEnsembleClassifier):
+        inner = inner.estimators_[0]
+    if inner is model:
+        return None
+    return input_feature_names(inner)
 
 
 def used_features(model: Any) -> np.ndarray | None:

@@ -22,7 +22,13 @@ from ._errors import (
     TrackerError,
     UnknownDialogueError,
 )
-from ._forms import IncrementalForm, incremental_form, positive_column, used_features
+from ._forms import (
+    IncrementalForm,
+    incremental_form,
+    input_feature_names,
+    positive_column,
+    used_features,
+)
 
 __all__ = ["Estimate", "ImpressionTracker", "RESERVED_FIELDS", "TRAJECTORY_COLUMNS"]
 
@@ -191,7 +197,7 @@ class ImpressionTracker:
     def _shared_feature_names(self) -> tuple[str, ...]:
         names = None
         for item, model in self.bundle.models.items():
-            fitted = getattr(model, "feature_names_in_", None)
+            fitted = input_feature_names(model)
             if fitted is None:
                 raise TypeError(
                     f"ImpressionTracker: the model of item {item!r} ({type(model).__name__}) "
