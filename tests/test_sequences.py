@@ -269,6 +269,30 @@ def test_from_arrays_rejects_bad_input():
         )
 
 
+def test_non_numeric_input_names_the_argument_and_the_entry():
+    text = np.array([["1", "2"], ["3", "abc"]])
+    with pytest.raises(ValueError, match=r"^values must be numeric: row 1 \(dialogue 1\), column 1 "
+                       r"is 'abc' \(str\), not a number\.$"):  # fmt: skip
+        RaggedSequences(text, [0, 1, 2])
+    with pytest.raises(ValueError, match=r"^arrays\[1\] \(dialogue 'b'\) must be numeric: row 0, "
+                       r"column 1 is 'x' \(str\)"):  # fmt: skip
+        RaggedSequences.from_arrays(
+            [np.ones((2, 2)), np.array([["1", "x"]])], dialogue_ids=["a", "b"]
+        )
+    with pytest.raises(ValueError, match=r"^arrays\[0\] must be numeric: row 0, column 0 is \{\}"):
+        RaggedSequences.from_arrays([np.array([[{}]], dtype=object)])
+    with pytest.raises(ValueError, match=r"^exchange_labels must be numeric: exchange 1 "
+                       r"\(dialogue 0\) is 'high'"):  # fmt: skip
+        RaggedSequences(np.ones((2, 1)), [0, 2], exchange_labels=["3", "high"])
+    with pytest.raises(ValueError, match=r"^exchange_labels\[1\] must be numeric: entry \(0,\)"):
+        RaggedSequences.from_arrays([np.ones((1, 1))] * 2, exchange_labels=[[1], ["lo"]])
+    with pytest.raises(ValueError, match=r"^exchange_labels of dialogue 'b' must be numeric"):
+        make_example().with_exchange_labels([[1, 2, 3], ["x"], [5, 6]])
+    # Numbers written as text still convert, as numpy converts them.
+    X = RaggedSequences.from_arrays([np.array([["1", "2.5"]])], exchange_labels=[["4"]])
+    assert X.values.tolist() == [[1.0, 2.5]] and X.exchange_labels.tolist() == [4.0]
+
+
 def test_padded_tensor():
     torch = pytest.importorskip("torch")
     X = make_example()

@@ -31,6 +31,30 @@ def _as_str_array(values: Any, n: int, name: str) -> np.ndarray:
     return array.astype(str)
 
 
+def _as_float_array(array: np.ndarray, name: str, where: Any = None) -> np.ndarray:
+    """``array`` as float64, or a ValueError naming ``name`` and its first non-number.
+
+    ``where(position)`` words the position of a bad entry (default: its index).
+    """
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        pass
+    flat = array.reshape(-1)
+    for k, value in enumerate(flat):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            value = value.item() if isinstance(value, np.generic) else value
+            position = np.unravel_index(k, array.shape) if array.ndim else ()
+            place = where(position) if where is not None else f"entry {tuple(map(int, position))}"
+            raise ValueError(
+                f"{name} must be numeric: {place} is {value!r} ({type(value).__name__}), "
+                "not a number."
+            ) from None
+    raise ValueError(f"{name} must be numeric, got an array of dtype {array.dtype}.")
+
+
 def _lengths_to_offsets(lengths: np.ndarray) -> np.ndarray:
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -112,8 +136,6 @@ class RaggedSequences:
         values = np.asarray(values)
         if values.ndim != 2:
             raise ValueError(f"values must be 2-D (n_exchanges, n_features), got {values.ndim}-D.")
-        if not np.issubdtype(values.dtype, np.floating):
-            values = values.astype(np.float64)
         offsets = np.asarray(offsets)
         if offsets.ndim != 1 or offsets.size == 0 or not np.issubdtype(offsets.dtype, np.integer):
             raise ValueError("offsets must be a non-empty 1-D integer array.")
@@ -123,6 +145,15 @@ class RaggedSequences:
                 "offsets must start at 0, be non-decreasing and end at the number of rows "
                 f"({values.shape[0]}); got first={offsets[0]}, last={offsets[-1]}."
             )
+
+        def dialogue_of(row: int) -> str:
+            return f"dialogue {int(np.searchsorted(offsets, row, side='right')) - 1}"
+
+        if not np.issubdtype(values.dtype, np.floating):
+            values = _as_float_array(
+                values, "values",
+                lambda rc: f"row {rc[0]} ({dialogue_of(rc[0])}), column {rc[1]}",
+            )  # fmt: skip
         n_dialogues, n_features = offsets.size - 1, values.shape[1]
         self.values = values
         self.offsets = offsets
@@ -145,7 +176,10 @@ class RaggedSequences:
             else _as_str_array(dialogue_ids, n_dialogues, "dialogue_ids")
         )
         if exchange_labels is not None:
-            exchange_labels = np.asarray(exchange_labels, dtype=np.float64)
+            exchange_labels = _as_float_array(
+                np.asarray(exchange_labels), "exchange_labels",
+                lambda p: f"exchange {p[0]} ({dialogue_of(p[0])})" if len(p) == 1 else f"entry {p}",
+            )  # fmt: skip
             if exchange_labels.shape != (values.shape[0],):
                 raise ValueError(
                     f"exchange_labels must have one entry per exchange ({values.shape[0]}), "
@@ -174,6 +208,10 @@ class RaggedSequences:
         for i, a in enumerate(arrays):
             if a.ndim != 2:
                 raise ValueError(f"Dialogue {i} must be a 2-D array, got {a.ndim}-D.")
+            if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
+                named = dialogue_ids is not None and len(dialogue_ids) == len(arrays)
+                label = f"arrays[{i}]" + (f" (dialogue {str(dialogue_ids[i])!r})" if named else "")
+                arrays[i] = _as_float_array(a, label, lambda rc: f"row {rc[0]}, column {rc[1]}")
         widths = {a.shape[1] for a in arrays}
         if len(widths) != 1:
             raise ValueError(f"All dialogues must have the same number of features, got {widths}.")
@@ -185,7 +223,10 @@ class RaggedSequences:
                 raise ValueError(
                     f"exchange_labels has {len(exchange_labels)} dialogues, X has {len(arrays)}."
                 )
-            label_arrays = [np.asarray(lab, dtype=np.float64).ravel() for lab in exchange_labels]
+            label_arrays = [
+                _as_float_array(np.asarray(lab), f"exchange_labels[{i}]").ravel()
+                for i, lab in enumerate(exchange_labels)
+            ]
             for i, (lab, n) in enumerate(zip(label_arrays, lengths, strict=True)):
                 if lab.shape[0] != n:
                     raise ValueError(
@@ -406,9 +447,11 @@ class RaggedSequences:
                 )
             stacked = []
             for i, lab in enumerate(exchange_labels):
-                lab = np.asarray(lab, dtype=np.float64).ravel()
+                name = str(self.dialogue_ids[i])
+                lab = _as_float_array(
+                    np.asarray(lab), f"exchange_labels of dialogue {name!r}"
+                ).ravel()
                 if lab.shape[0] != self.lengths[i]:
-                    name = str(self.dialogue_ids[i])
                     raise ValueError(
                         f"Dialogue {name!r}: {lab.shape[0]} exchange labels for "
                         f"{self.lengths[i]} exchanges."
