@@ -215,8 +215,10 @@ def test_trajectory_has_a_row_per_exchange_and_item(fitted, corpus):
 
 
 # --------------------------------------------------------------- state round trip
-@pytest.mark.parametrize("name", ["lstm-multitask", "pooled-lr", "two-stage", "two-stage-per-dialogue",
-                                  "seed-ensemble-lstm"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    ["lstm-multitask", "pooled-lr", "two-stage", "two-stage-per-dialogue", "seed-ensemble-lstm"],
+)
 def test_state_round_trip_continues_identically(fitted, corpus, name):
     _, X, _ = corpus
     model = fitted[name]
