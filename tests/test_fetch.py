@@ -367,6 +367,42 @@ def test_206_without_a_content_range_at_the_part_size_restarts_from_zero(tmp_pat
     assert server.requests == [(ARCHIVE_PATH, "bytes=500-"), (ARCHIVE_PATH, None)]
 
 
+@pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "no-length"])
+def test_206_with_the_right_content_range_but_the_whole_file_restarts_from_zero(
+    tmp_path, with_length
+):
+    # The server claims bytes 500- but sends every byte: appending them would make a zip
+    # of len(payload) + 500 bytes, and resuming again would only make it longer.
+    payload = make_zip(GOOD)
+    total = len(payload)
+
+    def respond(handler, n):
+        if handler.headers.get("Range") is None:
+            return False
+        handler.send_response(206)
+        handler.send_header("Content-Range", f"bytes 500-{total - 1}/{total}")
+        if with_length:
+            handler.send_header("Content-Length", str(total))
+        handler.end_headers()
+        handler.wfile.write(payload)
+        handler.close_connection = True
+        return True
+
+    expected = (
+        rf"HTTP 206 with Content-Range 'bytes 500-{total - 1}/{total}' but a body of {total} "
+        rf"bytes \(not {total - 500}\) for bytes=500-; discarding the partial file"
+        if with_length
+        else rf"sent more than the {total - 500} bytes left after bytes=500-; discarding"
+    )
+    with Server(payload, respond=respond) as server:
+        part = _part(tmp_path, server, payload[:500])
+        with pytest.warns(UserWarning, match=expected):
+            assert_good(fetch(tmp_path, server))
+        assert not part.exists()
+    assert server.requests == [(ARCHIVE_PATH, "bytes=500-"), (ARCHIVE_PATH, None)]
+    assert recorded(tmp_path) == {server.url + ARCHIVE_PATH: digest(payload)}
+
+
 def test_206_to_a_plain_request_with_a_bad_content_range_raises(tmp_path):
     def respond(handler, n):
         send(handler, 206, b"x", {"Content-Range": "bytes 7-7/8"})

@@ -96,13 +96,17 @@ def _sha256(path: Path) -> str:
 # -- download ---------------------------------------------------------------------------
 
 
-def _parse_content_range(value: str | None) -> tuple[int | None, int | None]:
-    """``'bytes 10-99/100'`` -> ``(10, 100)``, ``'bytes */100'`` -> ``(None, 100)``."""
+def _parse_content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
+    """``'bytes 10-99/100'`` -> ``(10, 99, 100)``, ``'bytes */100'`` -> ``(None, None, 100)``."""
     match = _CONTENT_RANGE.fullmatch((value or "").strip())
     if match is None:
-        return None, None
-    start, _, total = match.groups()
-    return (int(start) if start else None), (None if total == "*" else int(total))
+        return None, None, None
+    start, end, total = match.groups()
+    return (
+        int(start) if start else None,
+        int(end) if end else None,
+        None if total == "*" else int(total),
+    )
 
 
 def _open(url: str, have: int, timeout: float):
@@ -117,7 +121,7 @@ def _open(url: str, have: int, timeout: float):
             raise
         # 416: nothing left at this offset. Trust it only if the server's size (when it
         # says one) equals the part's; the part is verified like any other bytes later.
-        _, total = _parse_content_range(error.headers.get("Content-Range"))
+        _, _, total = _parse_content_range(error.headers.get("Content-Range"))
         error.close()
         if total is None or total == have:
             return None
@@ -132,10 +136,18 @@ def _transfer(url: str, part: Path, have: int, timeout: float, progress: bool) -
     with response:
         if response.status == 206:
             header = response.headers.get("Content-Range")
-            start, total = _parse_content_range(header)
+            start, end, total = _parse_content_range(header)
             if start != have:
                 # Appending bytes of another offset would corrupt the archive silently.
                 raise _StalePart(f"HTTP 206 with Content-Range {header!r} for bytes={have}-")
+            length = response.headers.get("Content-Length")
+            if end is not None and length is not None and int(length) != end - start + 1:
+                # A server that says 206 but sends the whole file (or any other body):
+                # appending it would give a zip of the wrong size. Start over instead.
+                raise _StalePart(
+                    f"HTTP 206 with Content-Range {header!r} but a body of {length} bytes "
+                    f"(not {end - start + 1}) for bytes={have}-"
+                )
             done, mode = have, "ab"
         else:  # a 200 answer (also to a Range request) is the whole file
             length = response.headers.get("Content-Length")
@@ -146,6 +158,12 @@ def _transfer(url: str, part: Path, have: int, timeout: float, progress: bool) -
             tqdm(total=total, initial=done, unit="B", unit_scale=True, disable=not progress) as bar,
         ):
             for block in iter(lambda: response.read(_CHUNK), b""):
+                if mode == "ab" and total is not None and done + len(block) > total:
+                    # No Content-Length to check first: the body outgrew the range.
+                    raise _StalePart(
+                        f"HTTP 206 with Content-Range {header!r} sent more than the "
+                        f"{total - have} bytes left after bytes={have}-"
+                    )
                 handle.write(block)
                 bar.update(len(block))
                 done += len(block)
