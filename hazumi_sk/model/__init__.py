@@ -1,5 +1,6 @@
 """The multitask sequence networks (skorch), their torch modules and the meta-estimators."""
 
+from ._batched import batch_signature, fit_batched
 from ._classifier import MultitaskSequenceClassifier, TrainingDivergedError
 from ._ensemble import SeedEnsembleClassifier
 from ._multi_item import MultiItemClassifier, multi_item_targets
@@ -19,5 +20,7 @@ __all__ = [
     "ThresholdedRegressor",
     "TrainingDivergedError",
     "TwoStageClassifier",
+    "batch_signature",
+    "fit_batched",
     "multi_item_targets",
 ]

@@ -196,7 +196,14 @@ class _MultitaskSequenceNet(VersionedStateMixin, NeuralNet):
         return int(rng.randint(2**31 - 1)), int(rng.randint(2**31 - 1))
 
     # -------------------------------------------------------------------- fit
-    def _fit(self, X: Any, y: Any, exchange_y: Any, **fit_params: Any) -> _MultitaskSequenceNet:
+    def _prepare_fit(
+        self, X: Any, y: Any, exchange_y: Any
+    ) -> tuple[PaddedDialogues, np.ndarray, int, torch.Generator]:
+        """Validate, set the data attributes, pad; the padded data, targets, seed, shuffler.
+
+        Everything a fit does before training, shared by :meth:`fit` and
+        :func:`~hazumi_sk.model.fit_batched`, so both start from the same state.
+        """
         self._check_params()
         X = self._check_X(X)
         warm = self.warm_start and getattr(self, "initialized_", False)
@@ -210,7 +217,10 @@ class _MultitaskSequenceNet(VersionedStateMixin, NeuralNet):
             X, targets, exchange_targets, device=self.device, target_dtype=self._target_dtype
         )
         init_seed, shuffle_seed = self._seeds()
-        self.shuffle_generator_ = torch.Generator().manual_seed(shuffle_seed)
+        return data, targets, init_seed, torch.Generator().manual_seed(shuffle_seed)
+
+    def _fit(self, X: Any, y: Any, exchange_y: Any, **fit_params: Any) -> _MultitaskSequenceNet:
+        data, targets, init_seed, self.shuffle_generator_ = self._prepare_fit(X, y, exchange_y)
         try:
             with _torch_threads(self.torch_num_threads), self._seeded(init_seed):
                 self.torch_num_threads_ = torch.get_num_threads()
