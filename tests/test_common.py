@@ -180,6 +180,24 @@ def _corpus_scaler():
     return CorpusScaler(corpus_of=corpus_of), X, y
 
 
+def _causal_scaler():
+    from hazumi_sk.preprocessing import CausalSequenceScaler
+
+    return (CausalSequenceScaler(min_exchanges=2), *_toy())
+
+
+def _exchange_classifier():
+    from hazumi_sk.model import ExchangeClassifier
+
+    return (ExchangeClassifier(), *_toy())
+
+
+def _personal_offset_calibrator():
+    from hazumi_sk.model import ExchangeClassifier, PersonalOffsetCalibrator
+
+    return (PersonalOffsetCalibrator(ExchangeClassifier(), n_labels=2), *_toy())
+
+
 #: class name -> function returning (unfitted estimator, X, y). Add yours here.
 def _leaderboard_module():
     return importlib.import_module("hazumi_sk.leaderboard")
@@ -226,6 +244,9 @@ ESTIMATOR_FACTORIES = {
     "SeedEnsembleClassifier": _seed_ensemble,
     "MultiItemClassifier": _multi_item,
     "CorpusScaler": _corpus_scaler,
+    "CausalSequenceScaler": _causal_scaler,
+    "ExchangeClassifier": _exchange_classifier,
+    "PersonalOffsetCalibrator": _personal_offset_calibrator,
     "MeanExchangeLabel": lambda: (_leaderboard_module().MeanExchangeLabel(), *_toy()),
     "RatingRouter": _rating_router,
     "ItemOfMultiItem": _item_of_multi_item,
@@ -382,6 +403,10 @@ EXPECTED_FAILED_CHECKS = {
     "MultitaskSequenceRegressor": NUMPY_INPUT_CHECKS | REGRESSOR_NUMPY_CHECKS | SKORCH_CHECKS,
     "DumpfileFeatures": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "CorpusScaler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
+    "CausalSequenceScaler": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
+    # Per-exchange probabilities as a transformer: its samples are dialogues.
+    "ExchangeClassifier": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
+    "PersonalOffsetCalibrator": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     "MeanExchangeLabel": NUMPY_INPUT_CHECKS | TRANSFORMER_NUMPY_CHECKS,
     # A classifier with a transform (the aggregated stage-1 predictions, as in sklearn's
     # StackingClassifier); stage 1 learns the exchange labels that travel in X.

@@ -92,6 +92,12 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--corpus-scaling", choices=sorted(_SCALINGS), default=None,
                    help="per-corpus standardisation in that section (both)")  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no plan print, no progress bars")
+    p.add_argument(
+        "--level", choices=("dialogue", "exchange"), default="dialogue",
+        help="dialogue: the rapport items (default); exchange: each exchange's sentiment "
+        "(SS > 4, TS_mean > 4) on participant-grouped folds, with the personalisation variants; "
+        "writes exchange_leaderboard.csv and exchange_splits.csv",
+    )  # fmt: skip
     p.set_defaults(func=cmd_leaderboard)
     return p
 
@@ -239,6 +245,10 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     status : int
         0 on success; a bad argument raises ``hazumi_sk.cli.CommandError`` (exit 2).
     """
+    if getattr(args, "level", "dialogue") == "exchange":
+        from ._exchange_board import cmd_exchange_board
+
+        return cmd_exchange_board(args)
     checked = _check_args(args)
     start = time.perf_counter()
     cross = checked["cross_corpus"]

@@ -9,6 +9,19 @@ from ._cross_corpus import (
     run_cross_corpus,
     synthetic_corpora,
 )
+from ._exchange_board import (
+    EXCHANGE_METHODS,
+    EXCHANGE_TARGETS,
+    PUBLISHED_EXCHANGE_RESULTS,
+    ExchangeBoardResult,
+    exchange_splits,
+    run_exchange_board,
+)
+from ._exchange_report import (
+    ExchangeBoardFiles,
+    exchange_board_document,
+    write_exchange_board_report,
+)
 from ._methods import (
     METHODS,
     PAPER_LSTM,
@@ -40,9 +53,14 @@ __all__ = [
     "CROSS_CORPUS_METHODS",
     "CROSS_CORPUS_TEST_CORPORA",
     "DEFAULT_PRESET",
+    "EXCHANGE_METHODS",
+    "EXCHANGE_TARGETS",
     "METHODS",
+    "PUBLISHED_EXCHANGE_RESULTS",
     "PAPER_LSTM",
     "TINY_PRESET",
+    "ExchangeBoardFiles",
+    "ExchangeBoardResult",
     "ItemOfMultiItem",
     "ItemTargets",
     "LeaderboardFiles",
@@ -55,6 +73,8 @@ __all__ = [
     "average_over_items",
     "check_cross_corpus_features",
     "default_methods",
+    "exchange_board_document",
+    "exchange_splits",
     "item_targets",
     "leaderboard_document",
     "paired_comparisons",
@@ -62,7 +82,9 @@ __all__ = [
     "plot_cross_corpus",
     "plot_forest",
     "run_cross_corpus",
+    "run_exchange_board",
     "run_leaderboard",
     "synthetic_corpora",
+    "write_exchange_board_report",
     "write_leaderboard_report",
 ]

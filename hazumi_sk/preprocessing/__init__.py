@@ -1,8 +1,15 @@
 """Pipeline steps for exchange sequences: selection, scaling, pooling, wrapped transformers."""
 
+from ._causal_scaler import CausalSequenceScaler
 from ._pooling import SequencePooler
 from ._scaler import SequenceScaler
 from ._selector import ModalitySelector
 from ._sequence_transformer import SequenceTransformer
 
-__all__ = ["ModalitySelector", "SequencePooler", "SequenceScaler", "SequenceTransformer"]
+__all__ = [
+    "CausalSequenceScaler",
+    "ModalitySelector",
+    "SequencePooler",
+    "SequenceScaler",
+    "SequenceTransformer",
+]
