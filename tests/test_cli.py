@@ -56,7 +56,7 @@ def test_train_and_predict_synthetic(tmp_path):
     assert set(traj["dialogue_id"]) == set(preds["dialogue_id"])
     assert traj.groupby("dialogue_id")["exchange"].min().eq(0).all()
     # The last running estimate of a dialogue is its dialogue-level prediction.
-    last = traj.groupby("dialogue_id")["running_proba_high"].last()
+    last = traj.groupby("dialogue_id")["proba_high"].last()
     pd.testing.assert_series_equal(
         last.sort_index(), preds.set_index("dialogue_id")["proba_high"].sort_index(),
         check_names=False, atol=1e-5,

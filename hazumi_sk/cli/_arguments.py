@@ -112,6 +112,19 @@ def check_no_duplicates(values: list[str], parameter: str) -> None:
         raise CommandError(f"{parameter}: duplicates in {values}.")
 
 
+def check_shippable_method(method: str, parameter: str) -> str:
+    """A leaderboard method that can be trained and shipped (not a reference that reads labels)."""
+    from ..leaderboard import METHODS
+
+    check_methods([method], parameter, [])
+    if METHODS[method].needs_exchange_labels:
+        raise CommandError(
+            f"{parameter}: {method!r} reads the true exchange labels at prediction time; it is "
+            "a reference line, not a model to ship."
+        )
+    return method
+
+
 def check_methods(methods: list[str] | None, parameter: str, default: list[str]) -> list[str]:
     """Leaderboard method names: known, importable here, no duplicates (``default`` if none)."""
     from ..leaderboard import METHODS, available_methods

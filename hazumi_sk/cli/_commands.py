@@ -39,7 +39,9 @@ from ._arguments import (
     check_data_dir,
     check_feature_set,
     check_items,
+    check_no_duplicates,
     check_paper_tables,
+    check_shippable_method,
     column_policy,
     existing_file,
     load_corpus,
@@ -177,20 +179,46 @@ def _print_summary(markdown: Path) -> None:
     print("\n".join(keep))
 
 
+#: The ``method`` recorded for ``train`` without ``--method``: the paper's network as
+#: configured by ``--alpha`` and ``--architecture`` (no exchange PCA).
+PAPER_METHOD = "paper-lstm"
+_PAPER_ALPHA, _PAPER_ARCHITECTURE = 0.7, "LSTM(1-128)"
+
+
 def _check_train_arguments(args: argparse.Namespace) -> str | None:
-    check_items([args.item], "--item")
-    _check_feature_sets([args.feature_set], "--feature-set")
-    if args.architecture not in ARCHITECTURES:
-        raise CommandError(
-            f"--architecture: unknown {args.architecture!r}; choose from {list(ARCHITECTURES)}."
-        )
-    if not 0 < args.alpha <= 1:
-        raise CommandError(f"--alpha must be in (0, 1] (1 = single task), got {args.alpha}.")
+    check_feature_set(args.feature_set, "--feature-set")
+    if args.method is None:
+        args.alpha = _PAPER_ALPHA if args.alpha is None else args.alpha
+        args.architecture = args.architecture or _PAPER_ARCHITECTURE
+        if args.architecture not in ARCHITECTURES:
+            raise CommandError(
+                f"--architecture: unknown {args.architecture!r}; choose from {list(ARCHITECTURES)}."
+            )
+        if not 0 < args.alpha <= 1:
+            raise CommandError(f"--alpha must be in (0, 1] (1 = single task), got {args.alpha}.")
+    else:
+        check_shippable_method(args.method, "--method")
+        paper_flags = (("--alpha", args.alpha), ("--architecture", args.architecture))
+        given = [flag for flag, value in paper_flags if value is not None]
+        if given:
+            raise CommandError(
+                f"{given[0]} configures the paper's network (train without --method); "
+                f"--method {args.method} has its own settings."
+            )
     text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
     _check_shippable_encoder(args.linguistic, text_encoder)
     if not args.synthetic:
         check_data_dir(args.data, args.versions)
     return text_encoder
+
+
+def _train_items(args: argparse.Namespace) -> tuple[str, ...]:
+    if args.item is not None:
+        return check_items([args.item], "--item")
+    if args.items == ["all"]:
+        return check_items(None, "--items")
+    check_no_duplicates(args.items, "--items")
+    return check_items(args.items, "--items")
 
 
 def _train_preset(args: argparse.Namespace) -> Preset:
@@ -203,24 +231,63 @@ def _train_preset(args: argparse.Namespace) -> Preset:
     return preset
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    from ..datasets import to_xy
-    from ..persistence import ModelMetadata, save_model
+def _check_modalities_present(feature_set: str, dataset: Any) -> None:
+    present = dataset.features.modality_set
+    missing = [m for m in check_feature_set(feature_set, "--feature-set") if m not in present]
+    if missing:
+        raise CommandError(
+            f"--feature-set {feature_set}: modality {missing[0]!r} is not in the data "
+            f"(it has {'+'.join(present)})."
+        )
 
-    text_encoder = _check_train_arguments(args)
-    dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
+
+def _xy(dataset: Any, item: str, exchange_label: str) -> tuple[Any, np.ndarray]:
+    from ..datasets import to_xy
+
     try:
-        X, y = to_xy(dataset, item=args.item, exchange_label=args.exchange_label)
+        return to_xy(dataset, item=item, exchange_label=exchange_label)
     except ValueError as error:
         raise CommandError(f"--item/--exchange-label: {error}") from error
-    model = make_pipeline(args.feature_set, args.alpha, args.architecture, _train_preset(args),
-                          args.seed)  # fmt: skip
-    model.fit(X, y)
+
+
+def _fit_items(args: argparse.Namespace, dataset: Any, items: tuple[str, ...]):
+    """Item -> fitted model, and item -> the hyperparameters chosen by CV."""
+    from ..leaderboard import fit_method
+
+    if args.method is not None:
+        for item in items:
+            _xy(dataset, item, args.exchange_label)  # a clear error before any fit
+        fitted = fit_method(args.method, dataset, items, args.feature_set, seed=args.seed,
+                            tiny=args.tiny, exchange_label=args.exchange_label)  # fmt: skip
+        return {i: f.model for i, f in fitted.items()}, {
+            i: f.chosen_params for i, f in fitted.items()
+        }
+    models = {}
+    for item in items:
+        X, y = _xy(dataset, item, args.exchange_label)
+        model = make_pipeline(args.feature_set, args.alpha, args.architecture,
+                              _train_preset(args), args.seed)  # fmt: skip
+        models[item] = model.fit(X, y)
+    return models, {}
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from ..persistence import ModelBundle, ModelMetadata, save_bundle
+
+    text_encoder = _check_train_arguments(args)
+    items = _train_items(args)
+    dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
+    _check_modalities_present(args.feature_set, dataset)
+    models, chosen = _fit_items(args, dataset, items)
+    X, y = _xy(dataset, items[0], args.exchange_label)
     linguistic = "synthetic" if args.synthetic else args.linguistic
+    extra = {"columns": columns, "exchange_label": args.exchange_label}
+    if args.method is None:
+        extra.update(architecture=args.architecture, alpha=args.alpha)
     metadata = ModelMetadata.from_fit(
-        model,
+        models[items[0]],
         X,
-        item=args.item,
+        item=items[0] if len(items) == 1 else None,
         feature_set=args.feature_set,
         linguistic=linguistic,
         # How its L columns were made, so that predict rebuilds the same ones.
@@ -228,80 +295,96 @@ def cmd_train(args: argparse.Namespace) -> int:
         if linguistic == "transcripts"
         else None,
         corpus_versions=versions,
-        extra={"columns": columns, "exchange_label": args.exchange_label,
-               "architecture": args.architecture, "alpha": args.alpha},
-    )  # fmt: skip
-    path = save_model(model, args.model, metadata)
-    print(f"Trained on {len(y)} dialogues ({int(y.sum())} high) -> {path}")
+        method=args.method or PAPER_METHOD,
+        chosen_params=chosen,
+        extra=extra,
+    )
+    path = save_bundle(ModelBundle(models, metadata), args.model)
+    what = items[0] if len(items) == 1 else f"{len(items)} items"
+    print(f"Trained {args.method or PAPER_METHOD} for {what} on {len(y)} dialogues -> {path}")
+    for item, params in chosen.items():
+        if params:
+            print(f"  {item}: chosen by CV {params}")
     return 0
 
 
-def _trajectories(model: Any, X: Any) -> pd.DataFrame:
-    """Per-exchange running impression and exchange sentiment probabilities."""
-    features = model[:-1].transform(X)
-    net = model[-1]
-    running = net.predict_running_proba(features)
-    exchange = net.predict_exchange_proba(features)
-    ids = np.repeat(np.asarray(X.dialogue_ids), X.lengths)
-    position = np.concatenate([np.arange(n) for n in X.lengths])
-    return pd.DataFrame(
-        {
-            "dialogue_id": ids,
-            "exchange": position,
-            "running_proba_high": running.values[:, -1],
-            "exchange_sentiment_proba_high": exchange.values[:, -1],
-        }
-    )
-
-
-def _load_model(args: argparse.Namespace):
-    from ..persistence import ModelFileError, load_model
+def load_bundle_argument(args: argparse.Namespace) -> Any:
+    """The bundle of ``--model`` (a joblib file only with ``--trusted-joblib``)."""
+    from ..persistence import ModelBundle, ModelFileError, load_bundle, load_model
 
     try:
-        return load_model(args.model, trusted_joblib=args.trusted_joblib)
+        if getattr(args, "trusted_joblib", False):
+            model, metadata = load_model(args.model, trusted_joblib=True)
+            return ModelBundle({metadata.item or "impression": model}, metadata)
+        return load_bundle(args.model)
     except ModelFileError as error:
         raise CommandError(f"--model: {error}") from error
 
 
-def _predict_corpus(args: argparse.Namespace, metadata: Any):
-    """The new dialogues (and how their L was built), with L made as the model's was."""
-    linguistic = metadata.linguistic or "dumpfile"
-    if linguistic == "synthetic" and not args.synthetic:
-        raise CommandError(
-            f"--model: {args.model} was trained on the synthetic corpus; predict with --synthetic."
-        )
-    if args.columns is None and metadata.extra.get("columns") not in (None, "synthetic"):
-        args.columns = metadata.extra["columns"]  # the same column names as in training
-    return _corpus(args, linguistic, metadata.text_encoder)[0], linguistic
+def bundle_data(args: argparse.Namespace, metadata: Any) -> Any:
+    """The dialogues of ``--data``/``--synthetic`` with the model's input columns.
 
-
-def cmd_predict(args: argparse.Namespace) -> int:
+    Their L columns are built as the model's were (dumpfile or transcripts with the
+    same encoder); anything incompatible is a CommandError naming what differs.
+    """
     from ..persistence import IncompatibleDataError, check_compatible
 
     if not args.synthetic:
         check_data_dir(args.data, args.versions)
-    model, metadata = _load_model(args)
-    dataset, linguistic = _predict_corpus(args, metadata)
+    linguistic = metadata.linguistic or "dumpfile"
+    if linguistic == "synthetic" and not args.synthetic:
+        raise CommandError(
+            f"--model: {args.model} was trained on the synthetic corpus; {args.command} with "
+            "--synthetic."
+        )
+    if args.columns is None and metadata.extra.get("columns") not in (None, "synthetic"):
+        args.columns = metadata.extra["columns"]  # the same column names as in training
+    dataset = _corpus(args, linguistic, metadata.text_encoder)[0]
     try:
         X = check_compatible(
             metadata, dataset, linguistic=linguistic, text_encoder=metadata.text_encoder
         )
     except IncompatibleDataError as error:
         raise CommandError(f"--model/--data: {error}") from error
-    proba = model.predict_proba(X)
+    return _with_recorded_labels(X, dataset, metadata)
+
+
+def _with_recorded_labels(X: Any, dataset: Any, metadata: Any) -> Any:
+    """``X`` carrying the recorded exchange labels (NaN where a corpus has none)."""
+    from ..datasets import to_xy
+
+    label = metadata.extra.get("exchange_label", "SS")
+    try:
+        labelled = to_xy(dataset, item=metadata.items[0], exchange_label=label)[0]
+    except ValueError:  # e.g. SS on a corpus without self-sentiment
+        return X
+    by_id = {d: labelled.labels_of(i) for i, d in enumerate(labelled.dialogue_ids)}
+    labels = [by_id.get(d, np.full(n, np.nan)) for d, n in zip(X.dialogue_ids, X.lengths,
+                                                              strict=True)]  # fmt: skip
+    return X.with_exchange_labels(np.concatenate(labels))
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from ..online import ImpressionTracker, replay_dialogues
+
+    bundle = load_bundle_argument(args)
+    X = bundle_data(args, bundle.metadata)
+    rows = []
+    for item, model in bundle.models.items():
+        proba = model.predict_proba(X)
+        rows.append(pd.DataFrame({"dialogue_id": X.dialogue_ids, "item": item,
+                                  "predicted_high": model.predict(X),
+                                  "proba_high": proba[:, -1]}))  # fmt: skip
     out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(
-        {
-            "dialogue_id": X.dialogue_ids,
-            "item": metadata.item or "item",
-            "predicted_high": model.predict(X),
-            "proba_high": proba[:, -1],
-        }
-    ).to_csv(out, index=False)
+    pd.concat(rows, ignore_index=True).to_csv(out, index=False)
+    tracker = ImpressionTracker(bundle, modalities=X.modalities)
     trajectories = args.trajectories or out.with_name(f"{out.stem}_trajectories.csv")
-    _trajectories(model, X).to_csv(trajectories, index=False)
-    print(f"Predictions for {len(X)} dialogues -> {out}; per-exchange -> {trajectories}")
+    replay_dialogues(tracker, X, X.dialogue_ids.tolist(), progress=False).to_csv(
+        trajectories, index=False
+    )
+    print(f"Predictions for {len(X)} dialogues x {len(bundle.items)} item(s) -> {out}; "
+          f"per-exchange -> {trajectories}")  # fmt: skip
     return 0
 
 
@@ -361,15 +444,29 @@ def _add_reproduce(sub: Any) -> None:
 
 
 def _add_train(sub: Any) -> None:
-    train = sub.add_parser("train", help="fit one model and save it as a safe .hzm file")
+    train = sub.add_parser(
+        "train", help="fit any method for one or more items; save them as one safe .hzm bundle"
+    )
     add_data_arguments(train)
-    train.add_argument("--item", required=True, help="rapport item, e.g. worthwhile")
-    train.add_argument("--feature-set", default="L+V", help="L, L+A, L+B, L+V or ALL (L+V)")
-    train.add_argument("--alpha", type=unit_float, default=0.7,
-                       help="dialogue loss weight in (0, 1]; 1 = single task (0.7)")  # fmt: skip
-    train.add_argument("--architecture", default="LSTM(1-128)", help="as in Table 2")
+    which = train.add_mutually_exclusive_group(required=True)
+    which.add_argument("--item", help="one rapport item, e.g. worthwhile")
+    which.add_argument("--items", nargs="+", metavar="ITEM",
+                       help="several items, or 'all' for the 18 (one model file)")  # fmt: skip
+    train.add_argument(
+        "--method", default=None,
+        help="a leaderboard method (pooled-lr, two-stage, lstm-multitask, ...; a grid is "
+        "chosen by CV on the training data); default: the paper's network, --alpha and "
+        "--architecture",
+    )  # fmt: skip
+    train.add_argument("--feature-set", default="L+V",
+                       help="any modalities present, e.g. L, L+V, A+V or ALL (L+V)")  # fmt: skip
+    train.add_argument("--alpha", type=unit_float, default=None,
+                       help="the paper's network: dialogue loss weight in (0, 1]; 1 = single "
+                       "task (0.7)")  # fmt: skip
+    train.add_argument("--architecture", default=None,
+                       help="the paper's network: as in Table 2 (LSTM(1-128))")  # fmt: skip
     train.add_argument("--epochs", type=positive_int, default=None,
-                       help=f"training epochs ({TRAIN_EPOCHS}; --tiny: 2)")  # fmt: skip
+                       help=f"the paper's network: epochs ({TRAIN_EPOCHS}; --tiny: 2)")  # fmt: skip
     train.add_argument(
         "--exchange-label", choices=EXCHANGE_LABELS, default="SS",
         help="exchange-level target: SS (self-sentiment, 1902/1911), TS_mean (third-party "
@@ -385,7 +482,7 @@ def _add_train(sub: Any) -> None:
 def _add_predict(sub: Any) -> None:
     pred = sub.add_parser("predict", help="dialogue impressions and trajectories to CSV")
     pred.add_argument("--model", type=existing_file, required=True,
-                      help="a model saved by 'hazumi-sk train'")  # fmt: skip
+                      help="a model file or bundle saved by 'hazumi-sk train'")  # fmt: skip
     pred.add_argument(
         "--trusted-joblib", action="store_true",
         help="also accept a joblib/pickle model file; ONLY for files you trust, since "
@@ -403,6 +500,8 @@ def _add_predict(sub: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``hazumi-sk`` argument parser with every subcommand."""
     from ._leaderboard import add_leaderboard_parser
+    from ._replay import add_replay_parser
+    from ._serve import add_serve_parser
 
     parser = argparse.ArgumentParser(
         prog="hazumi-sk",
@@ -413,7 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reproduce(sub)
     _add_train(sub)
     _add_predict(sub)
+    add_replay_parser(sub)
     add_leaderboard_parser(sub)
+    add_serve_parser(sub)
     return parser
 
 

@@ -22,6 +22,7 @@ from ._exchange_report import (
     exchange_board_document,
     write_exchange_board_report,
 )
+from ._fit import FittedItem, fit_method
 from ._methods import (
     METHODS,
     PAPER_LSTM,
@@ -55,6 +56,7 @@ __all__ = [
     "DEFAULT_PRESET",
     "EXCHANGE_METHODS",
     "EXCHANGE_TARGETS",
+    "FittedItem",
     "METHODS",
     "PUBLISHED_EXCHANGE_RESULTS",
     "PAPER_LSTM",
@@ -75,6 +77,7 @@ __all__ = [
     "default_methods",
     "exchange_board_document",
     "exchange_splits",
+    "fit_method",
     "item_targets",
     "leaderboard_document",
     "paired_comparisons",

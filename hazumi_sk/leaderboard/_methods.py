@@ -49,6 +49,11 @@ C_GRID = (0.01, 0.1, 1.0)
 TINY_C_GRID = (0.1, 1.0)
 #: Exchange PCA components in front of the LSTMs and of pca-pooled-lr.
 PCA_COMPONENTS = 32
+#: The leaderboard column holding each item's oracle score, and the oracle's name in every
+#: report table and plot legend: what it is given, and that it is a reference line (methods
+#: on behaviour features beat it on some items, so it is no ceiling).
+ORACLE_COLUMN = "true_mean_self_sentiment"
+ORACLE_LABEL = "oracle: true mean self-sentiment (reference)"
 
 
 class MeanExchangeLabel(TransformerMixin, BaseEstimator):
@@ -208,6 +213,7 @@ class RatingRouter(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator_ = clone(self.estimator).fit(X, y, **{self.fit_param: rating})
         self.classes_ = self.estimator_.classes_
         self.n_features_in_ = X.n_features
+        self.feature_names_in_ = X.feature_names.copy()
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -281,6 +287,7 @@ class ItemOfMultiItem(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator_ = clone(self.estimator).fit(X, Y[:, keep])
         self.classes_ = np.asarray(self.estimator_.classes_[self.column_])
         self.n_features_in_ = X.n_features
+        self.feature_names_in_ = X.feature_names.copy()
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -318,7 +325,8 @@ class LeaderboardMethod:
         Reads ``X.exchange_labels`` at prediction time (the oracle).
     role : {"baseline", "model", "paper", "reference", "oracle"}, default="model"
         ``"baseline"`` methods compete for "best baseline"; ``"paper"`` marks the
-        paper's LSTM; ``"reference"`` the majority class; ``"oracle"`` the ceiling.
+        paper's LSTM; ``"reference"`` the majority class; ``"oracle"`` the oracle, a
+        reference line (the true mean self-sentiment; not a ceiling).
     fit_seconds : float
         Rough seconds per fit on the real corpus, for the plan's estimate.
     requires : tuple of str
@@ -591,8 +599,9 @@ def _registry() -> dict[str, LeaderboardMethod]:
         ),
         LeaderboardMethod(
             "oracle",
-            "LogisticRegression on the true mean exchange self-sentiment (not a method: "
-            "the ceiling that behaviour features would reach by recovering it exactly)",
+            "LogisticRegression on the true mean exchange self-sentiment: a reference line, "
+            "not a method (what recovering self-sentiment exactly would reach; not a ceiling, "
+            "since behaviour features beat it on some items)",
             _oracle,
             uses_features=False,
             needs_exchange_labels=True,

@@ -65,6 +65,8 @@ class SeedEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Class labels (the same for every member).
     n_features_in_ : int
         Present when the members define it.
+    feature_names_in_ : ndarray of str
+        The members' input names, present when they define them.
 
     Examples
     --------
@@ -132,6 +134,8 @@ class SeedEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                 raise ValueError("The ensemble members disagree on classes_; check the estimator.")
         if hasattr(self.estimators_[0], "n_features_in_"):
             self.n_features_in_ = self.estimators_[0].n_features_in_
+        if hasattr(self.estimators_[0], "feature_names_in_"):
+            self.feature_names_in_ = self.estimators_[0].feature_names_in_
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -12,7 +12,15 @@ from ._errors import (
     TrackerError,
     UnknownDialogueError,
 )
-from ._forms import IncrementalForm, incremental_form, positive_column, used_features
+from ._forms import (
+    IncrementalForm,
+    incremental_form,
+    input_feature_names,
+    positive_column,
+    used_features,
+)
+from ._plot import plot_trajectory
+from ._replay import offline_trajectory, recorded_exchanges, replay_dialogues
 from ._running import RUNNING_STATISTICS, RunningStatistics
 from ._tracker import RESERVED_FIELDS, TRAJECTORY_COLUMNS, Estimate, ImpressionTracker
 
@@ -30,6 +38,11 @@ __all__ = [
     "TrackerError",
     "UnknownDialogueError",
     "incremental_form",
+    "input_feature_names",
+    "offline_trajectory",
+    "plot_trajectory",
     "positive_column",
+    "recorded_exchanges",
+    "replay_dialogues",
     "used_features",
 ]

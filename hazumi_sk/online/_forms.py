@@ -396,16 +396,9 @@ def incremental_form(model: Any, names: Any, modalities: Any) -> IncrementalForm
 
 
 def input_feature_names(model: Any) -> np.ndarray | None:
-    """The input columns ``model`` was fitted on, looking through the package's wrappers."""
+    """The input columns ``model`` was fitted on (its ``feature_names_in_``), or None."""
     names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        return np.asarray(names, dtype=str)
-    inner, _ = _unwrap(model)
-    if isinstance(inner, SeedEnsembleClassifier):
-        inner = inner.estimators_[0]
-    if inner is model:
-        return None
-    return input_feature_names(inner)
+    return None if names is None else np.asarray(names, dtype=str)
 
 
 def used_features(model: Any) -> np.ndarray | None:
