@@ -57,7 +57,8 @@ def test_bundle_of_networks_and_pooled_models_round_trips(corpus, tmp_path):
     with zipfile.ZipFile(path) as zf:
         weights = json.loads(zf.read("metadata.json"))["weights"]
     # One network for the first item, one per seed member (none for the unfitted template).
-    assert len(weights) == 1 + len(models["cold"].estimators_) == 3 and all(w.startswith(("item-0-", "item-1-")) for w in weights)
+    assert len(weights) == 1 + len(models["cold"].estimators_) == 3
+    assert all(w.startswith(("item-0-", "item-1-")) for w in weights)
     loaded = load_bundle(path)
     assert loaded.items == ("worthwhile", "cold")
     assert loaded.metadata.items == ("worthwhile", "cold")
