@@ -21,6 +21,7 @@ from hazumi_sk.leaderboard import (
     available_methods,
     item_targets,
     plan_leaderboard,
+    plot_forest,
     run_leaderboard,
 )
 from hazumi_sk.reproduction import TINY_CORPUS
@@ -35,6 +36,7 @@ REQUIRED_COLUMNS = {
     "ci_high",
     "n_repeats",
     "majority",
+    "true_mean_self_sentiment",
     "paper_best_multitask",
     "paper_best_single",
 }
@@ -78,6 +80,15 @@ def test_cli_writes_every_item_and_method(cli_run):
         assert (out / name).stat().st_size > 0
     markdown = (out / "leaderboard.md").read_text()
     assert "![forest plot per item](forest.png)" in markdown
+    # The oracle is named for what it is (a reference line), never called a ceiling.
+    oracle = board[board["method"] == "oracle"].set_index("item")["mean"]
+    np.testing.assert_allclose(
+        board.set_index("item")["true_mean_self_sentiment"], oracle.loc[board["item"]]
+    )
+    assert "oracle: true mean self-sentiment (reference)" in markdown
+    lower = markdown.lower()
+    assert lower.count("ceiling") == lower.count("not a ceiling") == 1
+    assert "| 18 | oracle |" not in markdown and "| worthwhile | oracle |" not in markdown
     averages = pd.read_csv(out / "polarity_averages.csv")
     assert set(averages["average"]) == {
         "average (all items)",
@@ -88,6 +99,21 @@ def test_cli_writes_every_item_and_method(cli_run):
         averages.set_index(["average", "method"])["n_items"].loc[("average (positive)", "majority")]
         == 9
     )
+
+
+def test_forest_legend_names_the_oracle_a_reference_line():
+    board = pd.DataFrame({
+        "item": ["worthwhile"] * 3, "method": ["majority", "pooled-lr", "oracle"],
+        "role": ["reference", "baseline", "oracle"], "feature_set": ["-", "ALL", "-"],
+        "mean": [0.5, 0.6, 0.8], "ci_low": [0.4, 0.5, 0.7], "ci_high": [0.6, 0.7, 0.9],
+        "true_mean_self_sentiment": [0.8] * 3, "paper_best_multitask": [0.85] * 3,
+    })  # fmt: skip
+    (ax,) = plot_forest(board).axes
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["oracle: true mean self-sentiment (reference)", "paper's best multitask"]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["majority", "pooled-lr [ALL]"]
+    green = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(green) == 1 and green[0].get_xdata()[0] == 0.8
 
 
 def test_polarity_average_is_mean_of_item_means(cli_run):

@@ -50,8 +50,8 @@ TINY_C_GRID = (0.1, 1.0)
 #: Exchange PCA components in front of the LSTMs and of pca-pooled-lr.
 PCA_COMPONENTS = 32
 #: The leaderboard column holding each item's oracle score, and the oracle's name in every
-#: report table and plot legend: what it is given, and that it is a reference line (methods
-#: on behaviour features beat it on some items, so it is no ceiling).
+#: report table and plot legend: what it is given, and that it is a reference line, not a
+#: ceiling (it sees self-sentiment only; behaviour features may carry more about an item).
 ORACLE_COLUMN = "true_mean_self_sentiment"
 ORACLE_LABEL = "oracle: true mean self-sentiment (reference)"
 
@@ -600,8 +600,8 @@ def _registry() -> dict[str, LeaderboardMethod]:
         LeaderboardMethod(
             "oracle",
             "LogisticRegression on the true mean exchange self-sentiment: a reference line, "
-            "not a method (what recovering self-sentiment exactly would reach; not a ceiling, "
-            "since behaviour features beat it on some items)",
+            "not a method (what recovering self-sentiment exactly would reach; not a ceiling: "
+            "behaviour features may carry more about an item than self-sentiment does)",
             _oracle,
             uses_features=False,
             needs_exchange_labels=True,

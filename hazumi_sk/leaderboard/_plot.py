@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ._methods import ORACLE_COLUMN, ORACLE_LABEL
+
 __all__ = ["plot_cross_corpus", "plot_forest"]
 
 
@@ -25,14 +27,17 @@ def _row_label(method: str, feature_set: str) -> str:
 def plot_forest(leaderboard: pd.DataFrame, *, n_cols: int = 3) -> Figure:
     """One forest panel per item: every method's mean F1 and 95% interval.
 
-    The oracle (true mean self-sentiment) is drawn as the item's ceiling line
-    rather than a row, the paper's best multitask number as a second line.
+    The oracle, a logistic regression on the true mean self-sentiment of the
+    dialogue, is drawn as the item's reference line rather than a row (not a
+    ceiling: behaviour features may carry more about an item than
+    self-sentiment does), the paper's best multitask number as a second line.
 
     Parameters
     ----------
     leaderboard : pandas.DataFrame
         ``LeaderboardResult.leaderboard`` (columns ``item, method, role,
-        feature_set, mean, ci_low, ci_high, oracle, paper_best_multitask``).
+        feature_set, mean, ci_low, ci_high, true_mean_self_sentiment,
+        paper_best_multitask``).
     n_cols : int, default=3
         Panels per row.
 
@@ -46,7 +51,7 @@ def plot_forest(leaderboard: pd.DataFrame, *, n_cols: int = 3) -> Figure:
     >>> from hazumi_sk.leaderboard import plot_forest
     >>> board = pd.DataFrame({"item": ["worthwhile"] * 2, "method": ["majority", "pooled-lr"],
     ...     "role": ["reference", "baseline"], "feature_set": ["-", "ALL"], "mean": [0.5, 0.6],
-    ...     "ci_low": [0.4, 0.5], "ci_high": [0.6, 0.7], "oracle": [0.8, 0.8],
+    ...     "ci_low": [0.4, 0.5], "ci_high": [0.6, 0.7], "true_mean_self_sentiment": [0.8, 0.8],
     ...     "paper_best_multitask": [0.85, 0.85]})
     >>> len(plot_forest(board).axes)
     1
@@ -85,9 +90,9 @@ def _panel(ax, board: pd.DataFrame, item: str, configs: list[tuple[str, str]]) -
         if np.isfinite(low) and np.isfinite(high):
             ax.hlines(y, low, high, color=colour, lw=1.5)
         ax.plot(r["mean"], y, "o", color=colour, ms=4)
-    oracle = board["oracle"].dropna()
+    oracle = board[ORACLE_COLUMN].dropna()
     if len(oracle):
-        ax.axvline(oracle.iloc[0], color="tab:green", ls="--", lw=1, label="oracle (ceiling)")
+        ax.axvline(oracle.iloc[0], color="tab:green", ls="--", lw=1, label=ORACLE_LABEL)
     paper = board["paper_best_multitask"].dropna() if "paper_best_multitask" in board else []
     if len(paper):
         ax.axvline(paper.iloc[0], color="tab:red", ls=":", lw=1, label="paper's best multitask")

@@ -26,6 +26,7 @@ from ..evaluation import (
 from ._methods import (
     FAST_FIT_SECONDS,
     METHODS,
+    ORACLE_COLUMN,
     PAPER_LSTM,
     LeaderboardMethod,
     available_methods,
@@ -76,7 +77,9 @@ class LeaderboardResult:
     leaderboard : pandas.DataFrame
         One row per item x method x feature set: ``item, polarity, method, role,
         feature_set, mean, std, ci_low, ci_high, n_scores, n_repeats, majority,
-        oracle, paper_best_multitask, paper_best_single``.
+        true_mean_self_sentiment, paper_best_multitask, paper_best_single``
+        (``majority`` and ``true_mean_self_sentiment``: the item's majority-class and
+        oracle scores, the oracle being a reference line, not a ceiling).
     paired : pandas.DataFrame
         Each method against the item's best baseline and against the paper's
         LSTM: ``item, method, feature_set, reference, reference_method,
@@ -561,7 +564,7 @@ def _leaderboard_table(fold_scores, roles, paper) -> pd.DataFrame:
     table = _summary(fold_scores)
     table.insert(1, "polarity", table["item"].map(item_polarity))
     table.insert(3, "role", table["method"].map(roles))
-    for name, column in (("majority", "reference"), ("oracle", "oracle")):
+    for name, column in (("majority", "reference"), (ORACLE_COLUMN, "oracle")):
         ref = table[table["role"] == column].groupby("item")["mean"].first()
         table[name] = table["item"].map(ref)
     if paper is not None:
