@@ -162,6 +162,24 @@ def test_network_tracker_equals_running_and_exchange_heads(fitted, corpus):
         )
 
 
+@pytest.mark.parametrize(("cell", "layers"), [("gru", 2), ("lstm", 2), ("lstm", 1)])
+def test_recurrence_of_every_cell_equals_the_offline_network(corpus, cell, layers):
+    from sklearn.pipeline import make_pipeline
+
+    from hazumi_sk.model import MultitaskSequenceClassifier
+    from hazumi_sk.preprocessing import ModalitySelector, SequenceScaler
+
+    _, X, y = corpus
+    net = MultitaskSequenceClassifier(cell=cell, num_layers=layers, hidden_size=16, head_size=8,
+                                      max_epochs=3, random_state=0)  # fmt: skip
+    model = make_pipeline(ModalitySelector("L+V"), SequenceScaler(), net).fit(X, y)
+    running = net.predict_running_proba(model[:-1].transform(X[[5]])).values[:, 1]
+    exchange = net.predict_exchange_proba(model[:-1].transform(X[[5]])).values[:, 1]
+    estimates = _follow(ImpressionTracker(model, item=ITEM), X, 5)
+    np.testing.assert_allclose([e.items[ITEM] for e in estimates], running, atol=1e-6)
+    np.testing.assert_allclose([e.exchange_sentiment for e in estimates], exchange, atol=1e-6)
+
+
 def test_single_task_network_and_pooled_models_report_no_exchange_sentiment(fitted, corpus):
     _, X, _ = corpus
     for name in ("lstm-single", "pooled-lr"):

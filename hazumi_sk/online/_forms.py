@@ -10,11 +10,13 @@ know fall back to recomputing the prefix, which is exact but O(n).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import is_regressor
+from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
 
 from ..leaderboard import ItemOfMultiItem, RatingRouter
@@ -62,20 +64,51 @@ def _is_rowwise(step: Any) -> bool:
 
 
 class _RowSteps:
-    """The leading row-wise steps of a pipeline, applied to one exchange at a time."""
+    """The leading row-wise steps of a pipeline, applied to one exchange at a time.
+
+    The package's own steps are applied through their fitted attributes (a
+    selector's support, a scaler's center and scale, PCA's projection): a live
+    update must not pay a container's validation for every step. Any other
+    row-wise step goes through its ``transform`` on a one-row sequence. The
+    tracker's exactness tests hold both paths to the offline ``transform``.
+    """
 
     def __init__(self, steps: list[Any], names: np.ndarray, modalities: np.ndarray) -> None:
         self.steps = [s for s in steps if s is not None and s != "passthrough"]
         self.names = names
         self.modalities = modalities
+        self.functions = [self._compile(i, step) for i, step in enumerate(self.steps)]
+
+    def _compile(self, i: int, step: Any) -> Callable[[np.ndarray], np.ndarray]:
+        if isinstance(step, ModalitySelector):
+            support = np.flatnonzero(step.support_)
+            return lambda row: row[support]
+        if isinstance(step, SequenceScaler):  # global scaling (row-wise); rows are finite
+            center, scale = step.center_, step.scale_
+            return lambda row: (row - center) / scale
+        if isinstance(step, SequenceTransformer) and _plain_pca(step.transformer_):
+            pca = step.transformer_
+            components, offset = pca.components_.T, pca.mean_ @ pca.components_.T
+            return lambda row: row @ components - offset
+        return lambda row: self._through_transform(i, row)
+
+    def _through_transform(self, i: int, row: np.ndarray) -> np.ndarray:
+        # The columns entering step i are the previous step's outputs.
+        previous = self.steps[i - 1] if i else None
+        names = self.names if previous is None else previous.get_feature_names_out()
+        modalities = self.modalities if previous is None else None
+        X = RaggedSequences(row.reshape(1, -1), [0, 1], feature_names=names,
+                            modalities=modalities)  # fmt: skip
+        return np.asarray(self.steps[i].transform(X).values[0], dtype=np.float64)
 
     def __call__(self, row: np.ndarray) -> np.ndarray:
-        X = RaggedSequences(
-            row.reshape(1, -1), [0, 1], feature_names=self.names, modalities=self.modalities
-        )
-        for step in self.steps:
-            X = step.transform(X)
-        return np.asarray(X.values[0], dtype=np.float64)
+        for function in self.functions:
+            row = function(row)
+        return np.asarray(row, dtype=np.float64)
+
+
+def _plain_pca(transformer: Any) -> bool:
+    return isinstance(transformer, PCA) and not transformer.whiten
 
 
 class IncrementalForm:
@@ -117,52 +150,121 @@ class IncrementalForm:
         raise NotImplementedError
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max()
+    return shifted - np.log(np.exp(shifted).sum())
+
+
+class _Head:
+    """A head ``Linear -> Linear -> LogSoftmax`` as float32 arrays."""
+
+    def __init__(self, head: torch.nn.Module) -> None:
+        first, second = head[0], head[1]
+        self.w1, self.b1 = _array(first.weight), _array(first.bias)
+        self.w2, self.b2 = _array(second.weight), _array(second.bias)
+
+    def __call__(self, h: np.ndarray) -> np.ndarray:
+        return np.exp(_log_softmax(self.w2 @ (self.w1 @ h + self.b1) + self.b2)).astype(np.float64)
+
+
+def _array(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().cpu().numpy().astype(np.float32)
+
+
+def _is_classifier_head(head: Any) -> bool:
+    return (
+        isinstance(head, torch.nn.Sequential)
+        and len(head) == 3
+        and isinstance(head[0], torch.nn.Linear)
+        and isinstance(head[1], torch.nn.Linear)
+        and isinstance(head[2], torch.nn.LogSoftmax)
+    )
+
+
 class NetworkForm(IncrementalForm):
-    """A multitask recurrent network carrying its hidden state from exchange to exchange."""
+    """A multitask recurrent network carrying its hidden state from exchange to exchange.
+
+    One step of the recurrence and the heads run as float32 numpy on the CPU:
+    for one exchange, the framework's per-call overhead would cost more than
+    the arithmetic. The state per layer is the hidden (and, for an LSTM, the
+    cell) vector, exactly what the unidirectional layer carries offline.
+    """
 
     def __init__(self, rows: _RowSteps, net: MultitaskSequenceClassifier) -> None:
         self.rows = rows
-        self.net = net
-        self.module = net.module_
-        self.module.eval()
         self.classes = np.asarray(net.classes_)
-        self.device = torch.device(net.device or "cpu")
-        rnn = self.module.rnn
-        self.shape = (rnn.num_layers, 1, rnn.hidden_size)
+        module = net.module_
+        rnn = module.rnn
         self.lstm = isinstance(rnn, torch.nn.LSTM)
+        self.hidden_size, self.num_layers = rnn.hidden_size, rnn.num_layers
+        self.layers = [
+            tuple(_array(getattr(rnn, f"{name}_l{k}"))
+                  for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+            for k in range(self.num_layers)
+        ]  # fmt: skip
+        self.dialogue_head = _Head(module.dialogue_head)
+        trained = module.exchange_head is not None and net.alpha < 1
+        self.exchange_head = _Head(module.exchange_head) if trained else None
+
+    @staticmethod
+    def supports(net: Any) -> bool:
+        """True for the networks this form computes (LSTM/GRU with classifier heads)."""
+        module = getattr(net, "module_", None)
+        rnn = getattr(module, "rnn", None)
+        return (
+            isinstance(rnn, (torch.nn.LSTM, torch.nn.GRU))
+            and rnn.batch_first
+            and not rnn.bidirectional
+            and rnn.bias
+            and getattr(rnn, "proj_size", 0) == 0
+            and _is_classifier_head(module.dialogue_head)
+            and (module.exchange_head is None or _is_classifier_head(module.exchange_head))
+        )
 
     def new_state(self) -> Any:
-        return None  # the recurrent layer's zero initial state
+        zeros = np.zeros(self.hidden_size, dtype=np.float32)
+        return [(zeros, zeros) if self.lstm else (zeros,) for _ in range(self.num_layers)]
+
+    def _cell(self, layer: tuple, x: np.ndarray, state: tuple) -> tuple:
+        w_ih, w_hh, b_ih, b_hh = layer
+        h = state[0]
+        if self.lstm:
+            i, f, g, o = np.split(w_ih @ x + b_ih + w_hh @ h + b_hh, 4)
+            c = _sigmoid(f) * state[1] + _sigmoid(i) * np.tanh(g)
+            return (_sigmoid(o) * np.tanh(c), c)
+        r_in, z_in, n_in = np.split(w_ih @ x + b_ih, 3)
+        r_h, z_h, n_h = np.split(w_hh @ h + b_hh, 3)
+        r, z = _sigmoid(r_in + r_h), _sigmoid(z_in + z_h)
+        n = np.tanh(n_in + r * n_h)
+        return ((1 - z) * n + z * h,)
 
     def step(self, state: Any, row: np.ndarray, label: float) -> tuple[Any, np.ndarray, Any]:
-        x = torch.as_tensor(self.rows(row), dtype=torch.float32, device=self.device)
-        with torch.no_grad():
-            out, hidden = self.module.rnn(x.view(1, 1, -1), state)
-            proba = self.module.dialogue_head(out[0, -1]).exp().double().cpu().numpy()
-            exchange = None
-            if self.module.exchange_head is not None and self.net.alpha < 1:
-                exchange = float(self.module.exchange_head(out[0, -1]).exp()[1])
-        return hidden, proba, exchange
+        x = self.rows(row).astype(np.float32)
+        new_state = []
+        for layer, layer_state in zip(self.layers, state, strict=True):
+            layer_state = self._cell(layer, x, layer_state)
+            new_state.append(layer_state)
+            x = layer_state[0]
+        proba = self.dialogue_head(x)
+        exchange = None if self.exchange_head is None else float(self.exchange_head(x)[1])
+        return new_state, proba, exchange
 
     def dump(self, state: Any) -> dict[str, Any]:
-        if state is None:
-            return {"hidden": None}
-        tensors = state if isinstance(state, tuple) else (state,)
-        return {"hidden": [t.cpu().double().numpy().tolist() for t in tensors]}
+        return {"layers": [[v.astype(np.float64).tolist() for v in layer] for layer in state]}
 
     def load(self, data: dict[str, Any]) -> Any:
-        hidden = data["hidden"]
-        if hidden is None:
-            return None
-        tensors = tuple(
-            torch.as_tensor(np.asarray(h), dtype=torch.float32, device=self.device) for h in hidden
-        )
-        for tensor in tensors:
-            if tuple(tensor.shape) != self.shape:
-                raise ValueError(f"hidden state of shape {tuple(tensor.shape)}, not {self.shape}")
-        if len(tensors) != (2 if self.lstm else 1):
-            raise ValueError("hidden state of the wrong cell type")
-        return tensors if self.lstm else tensors[0]
+        layers = data["layers"]
+        width = 2 if self.lstm else 1
+        if len(layers) != self.num_layers or any(len(layer) != width for layer in layers):
+            raise ValueError(f"a state of {self.num_layers} layer(s) x {width} vector(s)")
+        state = [tuple(np.asarray(v, dtype=np.float32) for v in layer) for layer in layers]
+        if any(v.shape != (self.hidden_size,) for layer in state for v in layer):
+            raise ValueError(f"hidden vectors of {self.hidden_size} values")
+        return state
 
 
 class _StatisticsForm(IncrementalForm):
@@ -347,7 +449,7 @@ def _sequence_form(rows: _RowSteps, rest: list[Any], column: Any) -> Incremental
         return PooledForm(rows, head, tail, column)
     if len(rest) != 1 or column is not None:
         return None
-    if isinstance(head, MultitaskSequenceClassifier):
+    if isinstance(head, MultitaskSequenceClassifier) and NetworkForm.supports(head):
         return NetworkForm(rows, head)
     if isinstance(head, TwoStageClassifier):
         return TwoStageForm(rows, head)

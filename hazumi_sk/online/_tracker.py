@@ -312,8 +312,7 @@ class ImpressionTracker:
                 missing[0],
             )
         row = np.full(len(self.feature_names), np.nan)
-        for name, value in values.items():
-            row[self._index[name]] = _number(value, name)
+        row[[self._index[name] for name in values]] = _numbers(values)
         return row, _self_report(exchange.get("self_report"))
 
     def _with_text(self, values: dict[str, Any], text: Any) -> dict[str, Any]:
@@ -452,6 +451,20 @@ def _number(value: Any, name: str) -> float:
     if not math.isfinite(value):
         raise ExchangeError(f"Feature {name!r} is {value}; values must be finite.", name)
     return value
+
+
+#: Value types taken as numbers without a per-value check (bool is refused).
+_PLAIN_NUMBERS = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})
+
+
+def _numbers(values: Mapping[str, Any]) -> np.ndarray:
+    """The values as floats; the first non-number or non-finite one raises, naming its feature."""
+    if set(map(type, values.values())) <= _PLAIN_NUMBERS:
+        array = np.fromiter(values.values(), dtype=np.float64, count=len(values))
+        if np.isfinite(array).all():
+            return array
+    # Slow path only to name the offender.
+    return np.array([_number(value, name) for name, value in values.items()], dtype=np.float64)
 
 
 def _self_report(value: Any) -> float | None:
