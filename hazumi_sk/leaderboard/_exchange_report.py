@@ -115,7 +115,7 @@ def exchange_board_document(result: ExchangeBoardResult) -> Document:
     for target in s["targets"]:
         doc.heading(f"{_TARGET_NAMES.get(target, target)}: every rated exchange", level=3)
         doc.table(_wide(every[every["target"] == target]))
-    published = PUBLISHED_EXCHANGE_RESULTS
+    published = pd.DataFrame(list(PUBLISHED_EXCHANGE_RESULTS))
     doc.heading("Published, as published", level=3)
     doc.paragraph(
         "Not comparable to the rows above: the published number comes from another protocol "
@@ -184,7 +184,7 @@ def write_exchange_board_report(
             )
         )
     )
-    published = PUBLISHED_EXCHANGE_RESULTS.assign(scored="as published")
+    published = pd.DataFrame(list(PUBLISHED_EXCHANGE_RESULTS)).assign(scored="as published")
     board = pd.concat([result.board[BOARD_COLUMNS], published], ignore_index=True)
     board.to_csv(files.leaderboard, index=False)
     result.paired.to_csv(files.paired, index=False)
