@@ -35,6 +35,7 @@ from ._methods import (
     default_methods,
     item_targets,
 )
+from ._personal_items import personalised_item_scores
 from ._plot import plot_cross_corpus, plot_forest
 from ._report import LeaderboardFiles, leaderboard_document, write_leaderboard_report
 from ._run import (
@@ -81,6 +82,7 @@ __all__ = [
     "item_targets",
     "leaderboard_document",
     "paired_comparisons",
+    "personalised_item_scores",
     "plan_leaderboard",
     "plot_cross_corpus",
     "plot_forest",
