@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("fastapi")
@@ -26,10 +27,11 @@ pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
 from hazumi_sk.cli import main  # noqa: E402
-from hazumi_sk.datasets import make_synthetic_hazumi, to_xy  # noqa: E402
+from hazumi_sk.datasets import to_xy  # noqa: E402
 from hazumi_sk.leaderboard import METHODS  # noqa: E402
 from hazumi_sk.online import ImpressionTracker  # noqa: E402
 from hazumi_sk.persistence import ModelBundle, ModelMetadata, load_bundle, save_bundle  # noqa: E402
+from hazumi_sk.reproduction import demo_dataset  # noqa: E402
 from hazumi_sk.serve import (  # noqa: E402
     DialogueService,
     Journal,
@@ -46,8 +48,8 @@ _SERVER_MAIN = "import sys; from hazumi_sk.cli import main; sys.exit(main(sys.ar
 # --------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def corpus():
-    data = make_synthetic_hazumi(16, n_exchanges=(4, 6), random_state=0)
-    return data
+    """The tiny synthetic corpus of ``--synthetic --tiny`` (22 dialogues of 10-14 exchanges)."""
+    return demo_dataset(True, 0)
 
 
 @pytest.fixture(scope="module")
@@ -399,7 +401,7 @@ def test_replay_to_server_equals_the_in_process_tracker(server, bundle, recorded
 # ------------------------------------------------------------------- durability
 def test_sigkill_then_restart_resumes_every_dialogue_identically(model_file, bundle, recorded,
                                                                  tmp_path):  # fmt: skip
-    long_dialogue = [e for d in recorded[:8] for e in d][:36]  # crosses a tracker snapshot (32)
+    long_dialogue = [e for d in recorded[:4] for e in d][:36]  # crosses a tracker snapshot (32)
     plan = {"k-long": long_dialogue, "k-open": recorded[8], "k-ended": recorded[9]}
     expected = {d: expected_answers(bundle, d, ex) for d, ex in plan.items()}
     cut = {"k-long": 34, "k-open": 2, "k-ended": len(recorded[9])}
@@ -568,3 +570,45 @@ def test_live_page_draws_each_exchange_in_headless_chromium(server, client, bund
     finally:
         browser_.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_replay_command_with_url_equals_the_in_process_replay(server, model_file, tmp_path, capsys):
+    base = ["replay", "--synthetic", "--tiny", "--model", str(model_file),
+            "--dialogues", "syn002", "syn003"]  # fmt: skip
+    assert main([*base, "--out", str(tmp_path / "local.csv")]) == 0
+    assert main([*base, "--url", server.url, "--out", str(tmp_path / "served.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert f"Replayed 2 dialogue(s) to {server.url}" in printed
+    local, served = pd.read_csv(tmp_path / "local.csv"), pd.read_csv(tmp_path / "served.csv")
+    pd.testing.assert_frame_equal(served, local)
+    assert list(served["dialogue_id"].unique()) == ["syn002", "syn003"]
+    assert (tmp_path / "served_syn002.png").is_file()
+    with server.client() as c:
+        assert c.get("/v1/dialogues/syn002").json()["ended"] is True
+    with pytest.raises(SystemExit) as exit_:  # the dialogues exist now: refused, not doubled
+        main([*base, "--url", server.url, "--out", str(tmp_path / "again.csv")])
+    assert exit_.value.code == 2
+    assert "--url: 2 request(s) failed" in capsys.readouterr().err
+
+
+def test_a_snapshot_that_cannot_be_restored_falls_back_to_replaying(bundle, recorded, tmp_path):
+    import sqlite3
+
+    path, exchanges = tmp_path / "j.sqlite", recorded[0][:5]
+    expected = expected_answers(bundle, "snap-1", exchanges)
+    first = DialogueService(bundle, Journal(path, model_id="m"), snapshot_every=2)
+    first.start({"dialogue_id": "snap-1"})
+    assert [first.add_exchange("snap-1", {"features": e}) for e in exchanges[:3]] == expected[:3]
+    assert first.journal.snapshot("snap-1")[0] == 1  # the state after exchange 1
+    first.journal.close()
+    resumed = DialogueService(bundle, Journal(path, model_id="m"), snapshot_every=2)
+    assert resumed.recovered == {"dialogues": 1, "exchanges": 1, "mismatches": 0}
+    resumed.journal.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE snapshots SET state = '{\"version\": 99}'")
+    replayed = DialogueService(bundle, Journal(path, model_id="m"), snapshot_every=2)
+    assert replayed.recovered == {"dialogues": 1, "exchanges": 3, "mismatches": 0}
+    assert [replayed.add_exchange("snap-1", {"features": e}) for e in exchanges[3:]] == (
+        expected[3:]
+    )
+    assert replayed.dialogue("snap-1")["exchanges"] == expected

@@ -55,6 +55,24 @@ def _plot(frame: pd.DataFrame, out: Path) -> list[Path]:
     return paths
 
 
+def _replay_to_url(args: argparse.Namespace, bundle: Any, X: Any, dialogues: list[str]):
+    """``--url``: send the dialogues to a running ``hazumi-sk serve``; its answers as a frame."""
+    from ..online import ImpressionTracker, recorded_exchanges
+    from ..serve import replay_to_server
+
+    names = ImpressionTracker(bundle, modalities=X.modalities).required_features
+    sent = [(d, list(recorded_exchanges(X, d, names, args.self_reports))) for d in dialogues]
+    try:
+        result = replay_to_server(args.url, sent, pace=args.pace or None, token=args.token)
+    except ValueError as error:
+        raise CommandError(f"--url: {error}") from error
+    if result.errors:
+        raise CommandError(
+            f"--url: {len(result.errors)} request(s) failed; the first: {result.errors[0]}"
+        )
+    return result.trajectories()
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from ..online import ImpressionTracker, replay_dialogues
     from ._commands import bundle_data, load_bundle_argument
@@ -62,18 +80,33 @@ def cmd_replay(args: argparse.Namespace) -> int:
     bundle = load_bundle_argument(args)
     X = bundle_data(args, bundle.metadata)
     dialogues = _dialogue_ids(args, X)
-    tracker = ImpressionTracker(bundle, modalities=X.modalities)
-    frame = replay_dialogues(tracker, X, dialogues, self_reports=args.self_reports)
+    if args.url:
+        frame = _replay_to_url(args, bundle, X, dialogues)
+        incremental = bool(frame["incremental"].all())
+    else:
+        tracker = ImpressionTracker(bundle, modalities=X.modalities)
+        frame = replay_dialogues(tracker, X, dialogues, self_reports=args.self_reports)
+        incremental = all(tracker.incremental.values())
     out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out, index=False)
     plots = _plot(frame, out)
     worst = _agreement(bundle, X, frame, args.self_reports)
-    print(f"Replayed {len(dialogues)} dialogue(s), {len(frame)} rows -> {out}; "
+    print(f"Replayed {len(dialogues)} dialogue(s){' to ' + args.url if args.url else ''}, "
+          f"{len(frame)} rows -> {out}; "
           f"{len(plots)} plot(s) beside it")  # fmt: skip
-    incremental = all(tracker.incremental.values())
     print(f"live_vs_offline_max_abs: {worst:.3g} (O(1) updates: {incremental})")
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
+    return value
 
 
 def add_replay_parser(sub: Any) -> None:
@@ -96,4 +129,11 @@ def add_replay_parser(sub: Any) -> None:
                         help="seed of the synthetic corpus (0)")  # fmt: skip
     replay.add_argument("--tiny", action="store_true",
                         help="the tiny synthetic corpus (with --synthetic; tests)")  # fmt: skip
+    replay.add_argument("--url", default=None,
+                        help="send the dialogues to a running 'hazumi-sk serve' at this URL "
+                        "(http://127.0.0.1:8000) instead of an in-process tracker")  # fmt: skip
+    replay.add_argument("--token", default=None, help="the server's bearer token (--url)")
+    replay.add_argument("--pace", type=_seconds, default=0.0,
+                        help="seconds between the exchanges of a dialogue (--url; 0: as fast "
+                        "as the server answers)")  # fmt: skip
     replay.set_defaults(func=cmd_replay)

@@ -6,7 +6,7 @@ answer; :func:`create_app` is its ASGI app (the JSON API, Server-Sent Events
 and the live page), :func:`serve` runs it with uvicorn, and
 :func:`replay_to_server` sends recorded dialogues to a running server. The web
 dependencies (``pip install hazumi-sk[serve]``) are imported only by
-:func:`create_app` and :func:`serve`. See :doc:`/live`.
+:func:`create_app` and :func:`serve`. See :doc:`/serve`.
 """
 
 from __future__ import annotations

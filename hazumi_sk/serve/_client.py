@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from ..online import RESERVED_FIELDS
+import pandas as pd
+
+from ..online import RESERVED_FIELDS, TRAJECTORY_COLUMNS
 
 __all__ = ["ReplayResult", "replay_to_server"]
 
@@ -44,6 +46,32 @@ class ReplayResult:
     errors: list[str] = field(default_factory=list)
     retries: int = 0
     elapsed_s: float = 0.0
+
+    def trajectories(self) -> pd.DataFrame:
+        """The acknowledged estimates as :meth:`~hazumi_sk.online.ImpressionTracker.trajectory`
+        frames: one row per dialogue x exchange x item, columns
+        :data:`~hazumi_sk.online.TRAJECTORY_COLUMNS`.
+
+        Examples
+        --------
+        >>> from hazumi_sk.serve import ReplayResult
+        >>> answer = {"dialogue_id": "d1", "exchange": 0, "items": {"cold": {"proba_high": 0.2}},
+        ...           "exchange_sentiment_proba_high": 0.6, "self_report": None,
+        ...           "incremental": True}
+        >>> ReplayResult(estimates={"d1": [answer]}).trajectories()[["item", "proba_high"]]
+           item  proba_high
+        0  cold         0.2
+        """
+        rows = [
+            (a["dialogue_id"], a["exchange"], item, p["proba_high"],
+             a.get("exchange_sentiment_proba_high"), a.get("self_report"),
+             a.get("incremental", True))
+            for answers in self.estimates.values()
+            for a in answers
+            for item, p in a["items"].items()
+        ]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=list(TRAJECTORY_COLUMNS))
+        return frame.astype({"exchange": "int64", "proba_high": "float64"})
 
 
 class _Connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import time
 from pathlib import Path
 
 from ..persistence import load_bundle
@@ -152,12 +153,15 @@ def serve(
     from ._app import create_app
 
     check_bind(host, token)
+    start = time.perf_counter()
     service = load_service(model, journal)
+    seconds = time.perf_counter() - start
     recovered = service.recovered
     print(
         f"hazumi-sk serve: model {model} ({', '.join(service.tracker.items)}), journal "
         f"{service.journal.path}; resumed {recovered['dialogues']} open dialogues "
-        f"({recovered['exchanges']} exchanges replayed, {recovered['mismatches']} mismatches); "
+        f"({recovered['exchanges']} exchanges replayed, {recovered['mismatches']} mismatches) "
+        f"in {seconds:.1f} s; "
         f"http://{host}:{port}/",
         flush=True,
     )

@@ -182,22 +182,32 @@ class DialogueService:
     def _resume(self, dialogue_id: str) -> None:
         """Put an open dialogue back into the tracker from the journal."""
         snapshot = self.journal.snapshot(dialogue_id)
-        if snapshot is None:
-            after = -1
+        after = -1
+        if snapshot is not None:
+            try:
+                self.tracker.restore(snapshot[1])
+                after = snapshot[0]
+            except TrackerError as error:  # e.g. written by another version: replay it all
+                logger.warning(
+                    "Dialogue %r: snapshot not restored (%s); replaying.", dialogue_id, error
+                )
+        if after == -1:
             self.tracker.start(dialogue_id)
-        else:
-            after, state = snapshot
-            self.tracker.restore(state)
+        mismatches = []
         for index, request, journaled in self.journal.exchanges(dialogue_id, after):
             estimate = self.tracker.update(dialogue_id, self._exchange_of(request)[0])
             self.recovered["exchanges"] += 1
             if estimate.to_dict() != journaled or estimate.exchange != index:
-                self.recovered["mismatches"] += 1
-                logger.warning(
-                    "Dialogue %r exchange %d: replayed estimate differs from the journaled one.",
-                    dialogue_id,
-                    index,
-                )
+                mismatches.append(index)
+        if mismatches:  # another model or library version: the new numbers are kept
+            self.recovered["mismatches"] += len(mismatches)
+            logger.warning(
+                "Dialogue %r: %d replayed estimate(s) differ from the journaled ones "
+                "(first: exchange %d).",
+                dialogue_id,
+                len(mismatches),
+                mismatches[0],
+            )
 
     # --------------------------------------------------------------------- events
     def subscribe(self, listener: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
@@ -468,7 +478,7 @@ class DialogueService:
             if body.get(key) is not None:
                 exchange[key] = body[key]
         request = {
-            "features": {k: _plain_number(v) for k, v in features.items()},
+            "features": dict(features),
             "text": body.get("text"),
             "self_report": _plain_number(body.get("self_report")),
         }
