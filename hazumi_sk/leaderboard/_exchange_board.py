@@ -24,7 +24,6 @@ from sklearn.dummy import DummyClassifier
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
@@ -240,7 +239,7 @@ def _scores(y: np.ndarray, high: np.ndarray) -> dict[str, float]:
 def _fit_fold(job: dict) -> list[dict]:
     """Fit every method of one (target, feature set, fold) and score its test exchanges."""
     X, y, train, test = job["X"], job["y"], job["train"], job["test"]
-    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    X_train, X_test = X[train], X[test]
     labels = X_test.exchange_labels
     position = np.concatenate([np.arange(n) for n in X_test.lengths])
     rated = ~np.isnan(labels)

@@ -14,7 +14,6 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import _safe_indexing
 from threadpoolctl import threadpool_limits
 
 from ..datasets import RAPPORT_ITEMS, to_xy
@@ -38,8 +37,8 @@ def _dialogue_means(X: Any, high: np.ndarray, k: int, threshold: float) -> np.nd
 def _stage_one(X: Any, train: np.ndarray, apply: np.ndarray, fs: str, seed: int, ks, tiny):
     """Calibrated exchange probabilities of ``apply`` from a model fitted on ``train``."""
     calibrator = _build("exchange-lr-calibrated", fs, seed, tiny)
-    calibrator.fit(_safe_indexing(X, train))
-    X_apply = _safe_indexing(X, apply)
+    calibrator.fit(X[train])
+    X_apply = X[apply]
     return {
         k: _dialogue_means(X_apply, calibrator.set_params(n_labels=k).transform(X_apply)
                            .values[:, 1], k, 4.0)
