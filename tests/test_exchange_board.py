@@ -116,6 +116,7 @@ def test_report_files_and_published_number(tmp_path):
     assert list(board.columns[:7]) == [
         "target", "method", "feature_set", "metric", "mean", "ci_low", "ci_high"
     ]  # fmt: skip
+    assert set(board["linguistic"]) == {"as loaded"}  # the CLI records its L source here
     published = board[board["scored"] == "as published"]
     assert published["mean"].tolist() == [0.632]
     splits = pd.read_csv(files.splits)
@@ -147,6 +148,7 @@ def test_cli_level_exchange(tmp_path, capsys):
     assert status == 0
     assert (out / "exchange_leaderboard.csv").is_file()
     assert (out / "exchange_splits.csv").is_file()
+    assert set(pd.read_csv(out / "exchange_leaderboard.csv")["linguistic"]) == {"synthetic"}
     assert "Exchange board" in capsys.readouterr().out
 
 

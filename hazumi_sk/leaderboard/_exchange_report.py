@@ -149,7 +149,10 @@ def write_exchange_board_report(
     """Write ``exchange_leaderboard.csv``, ``exchange_splits.csv`` and the report section.
 
     Also ``exchange_paired.csv``, ``exchange_fold_scores.csv`` and
-    ``exchange_leaderboard.md`` / ``.html``.
+    ``exchange_leaderboard.md`` / ``.html``. ``exchange_leaderboard.csv`` has the columns
+    ``target, method, feature_set, metric, mean, ci_low, ci_high, n_labels, scored, std,
+    n_scores, n_repeats, majority, linguistic`` (the L block's source), and the published
+    numbers as rows with ``scored`` ``"as published"``.
 
     Parameters
     ----------
@@ -186,6 +189,8 @@ def write_exchange_board_report(
     )
     published = pd.DataFrame(list(PUBLISHED_EXCHANGE_RESULTS)).assign(scored="as published")
     board = pd.concat([result.board[BOARD_COLUMNS], published], ignore_index=True)
+    # The L block's source (transcripts / dumpfile / synthetic) travels with every number.
+    board["linguistic"] = result.settings.get("linguistic", "as loaded")
     board.to_csv(files.leaderboard, index=False)
     result.paired.to_csv(files.paired, index=False)
     result.fold_scores.to_csv(files.fold_scores, index=False)

@@ -91,6 +91,10 @@ class PersonalOffsetCalibrator(TransformerMixin, BaseEstimator):
     remaining exchanges can be scored honestly (the first ``n_labels`` outputs
     were calibrated on their own labels and should not be).
 
+    Nothing personal is learned in ``fit``: ``n_labels``, ``strength`` and
+    ``threshold`` are read by ``transform`` only, so one fitted calibrator can be
+    scored for several ``k`` with ``set_params(n_labels=k)`` and no refit.
+
     Parameters
     ----------
     estimator : transformer
