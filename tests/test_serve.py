@@ -401,6 +401,7 @@ def test_replay_to_server_equals_the_in_process_tracker(server, bundle, recorded
 # ------------------------------------------------------------------- durability
 def test_sigkill_then_restart_resumes_every_dialogue_identically(model_file, bundle, recorded,
                                                                  tmp_path):  # fmt: skip
+    """Killed mid-run, restarted on its journal (now behind a token): nothing lost."""
     long_dialogue = [e for d in recorded[:4] for e in d][:36]  # crosses a tracker snapshot (32)
     plan = {"k-long": long_dialogue, "k-open": recorded[8], "k-ended": recorded[9]}
     expected = {d: expected_answers(bundle, d, ex) for d, ex in plan.items()}
@@ -415,8 +416,9 @@ def test_sigkill_then_restart_resumes_every_dialogue_identically(model_file, bun
             c.delete("/v1/dialogues/k-ended")
         server.kill()
         assert server.proc.returncode == -signal.SIGKILL
+        server.token = "s3cret"  # the restart also serves the token test below
         server.start()
-        with server.client() as c:
+        with server.client("s3cret") as c:
             health = c.get("/healthz").json()
             assert health["recovered"] == {"dialogues": 2, "exchanges": 2 + 2, "mismatches": 0}
             for d in plan:
@@ -430,8 +432,27 @@ def test_sigkill_then_restart_resumes_every_dialogue_identically(model_file, bun
             check_error(
                 c.post("/v1/dialogues", json={"dialogue_id": "k-ended"}), 409, "dialogue_id"
             )
+        check_token(server)
     finally:
         server.stop()
+
+
+def check_token(server: Server) -> None:
+    """Every route but /healthz needs the bearer token (or ?token= from a browser)."""
+    with server.client() as anonymous, server.client("wrong") as wrong:
+        assert anonymous.get("/healthz").status_code == 200
+        for path in ("/v1/model", "/v1/dialogues", "/", "/openapi.json", "/v1/dialogues/k-open"):
+            check_error(anonymous.get(path), 401, "authorization", "Bearer")
+            check_error(wrong.get(path), 401, "authorization", "token")
+        check_error(anonymous.post("/v1/dialogues"), 401, "authorization")
+        check_error(send(anonymous, "k-open", {}), 401, "authorization")
+    with server.client("s3cret") as c:
+        assert c.get("/v1/model").status_code == 200
+        assert c.post("/v1/dialogues", json={"dialogue_id": "t-1"}).status_code == 201
+    page = httpx.get(server.url + "/", params={"token": "s3cret"})
+    assert page.status_code == 200 and "hazumi-sk live" in page.text
+    model = httpx.get(server.url + "/v1/model", params={"token": "s3cret"})
+    assert model.json()["items"] == ["worthwhile", "cold"]
 
 
 def test_a_failed_journal_write_is_a_503_and_changes_nothing(bundle, recorded, monkeypatch):
@@ -478,24 +499,6 @@ def test_a_non_loopback_host_needs_a_token(tmp_path, capsys, model_file):
     assert "--host 0.0.0.0 is reachable from other machines: give --token" in (
         capsys.readouterr().err
     )
-
-
-def test_the_token_guards_every_route_but_healthz(model_file, tmp_path):
-    server = Server(model_file, tmp_path / "journal.sqlite", token="s3cret").start()
-    try:
-        with server.client() as anonymous, server.client("wrong") as wrong:
-            assert anonymous.get("/healthz").status_code == 200
-            for path in ("/v1/model", "/v1/dialogues", "/", "/openapi.json"):
-                check_error(anonymous.get(path), 401, "authorization", "Bearer")
-                check_error(wrong.get(path), 401, "authorization", "token")
-            check_error(anonymous.post("/v1/dialogues"), 401, "authorization")
-        with server.client("s3cret") as c:
-            assert c.get("/v1/model").status_code == 200
-            assert c.post("/v1/dialogues", json={"dialogue_id": "t-1"}).status_code == 201
-        page = httpx.get(server.url + "/", params={"token": "s3cret"})
-        assert page.status_code == 200 and "hazumi-sk live" in page.text
-    finally:
-        server.stop()
 
 
 # ------------------------------------------------------------------------- the page
