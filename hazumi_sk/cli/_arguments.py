@@ -8,7 +8,8 @@ before any data is loaded or any model trained.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,71 @@ def existing_file(text: str) -> Path:
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"file {path} does not exist")
     return path
+
+
+DEVICES = ("cpu", "cuda")
+
+
+def add_compute_arguments(parser: argparse.ArgumentParser, *, backend: bool = True) -> None:
+    """``--device`` (and, with ``backend``, ``--backend`` and ``--address``)."""
+    from ..evaluation import BACKENDS
+
+    parser.add_argument(
+        "--device", choices=DEVICES, default="cpu",
+        help="where every network trains (cpu); cuda also trains networks of one shape together",
+    )  # fmt: skip
+    if not backend:
+        return
+    parser.add_argument(
+        "--backend", choices=BACKENDS, default="local",
+        help="where the fits run: joblib's local processes, a Dask or a Ray cluster (local)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--address", default=None,
+        help="an existing Dask scheduler (tcp://host:8786) or Ray cluster (auto, "
+        "ray://host:10001); without it --backend dask/ray starts a local one",
+    )  # fmt: skip
+
+
+def check_device(device: str) -> str:
+    """``--device``: cuda only where torch sees a CUDA GPU."""
+    import torch
+
+    if device == "cuda" and not torch.cuda.is_available():
+        raise CommandError(
+            f"--device cuda: CUDA is not available here (torch {torch.__version__}, "
+            "torch.cuda.is_available() is False); use --device cpu or install a CUDA build."
+        )
+    return device
+
+
+def check_backend(backend: str, address: str | None) -> None:
+    """``--backend``/``--address``: an address needs dask or ray, and their package installed."""
+    if address is not None and backend == "local":
+        raise CommandError("--address: needs --backend dask or --backend ray.")
+    package = {"dask": "distributed", "ray": "ray"}.get(backend)
+    if package is not None:
+        import importlib.util
+
+        if importlib.util.find_spec(package) is None:
+            raise CommandError(
+                f"--backend {backend}: {package} is not installed; "
+                f'pip install "hazumi-sk[{backend}]".'
+            )
+
+
+@contextlib.contextmanager
+def compute_context(args: argparse.Namespace) -> Iterator[None]:
+    """Run the command's fits on ``--device``, through ``--backend`` (checked first)."""
+    from ..evaluation import compute_backend, compute_options
+
+    device = check_device(args.device)
+    backend = getattr(args, "backend", "local")
+    address = getattr(args, "address", None)
+    check_backend(backend, address)
+    workers = args.n_jobs if getattr(args, "n_jobs", None) and args.n_jobs > 0 else None
+    with compute_backend(backend, address, n_workers=workers), compute_options(device=device):
+        yield
 
 
 def check_items(items: list[str] | None, parameter: str) -> tuple[str, ...]:

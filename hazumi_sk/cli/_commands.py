@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import EXCHANGE_LABELS
+from ..evaluation import on_device
 from ..reproduction import (
     ARCHITECTURES,
     DEMO_CORPUS,
@@ -34,15 +35,19 @@ from ..vocabulary import (
 )
 from ._arguments import (
     CommandError,
+    add_compute_arguments,
     add_data_arguments,
     alpha,
+    check_backend,
     check_data_dir,
+    check_device,
     check_feature_set,
     check_items,
     check_no_duplicates,
     check_paper_tables,
     check_shippable_method,
     column_policy,
+    compute_context,
     existing_file,
     load_corpus,
     n_jobs,
@@ -153,6 +158,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     feature_sets = _check_feature_sets(args.feature_sets)
     paper_tables = check_paper_tables(args.paper_tables)
     text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
+    check_device(args.device)
+    check_backend(args.backend, args.address)
     check_data_dir(args.data, args.versions)  # before the slow load
     dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
     options = RunOptions(
@@ -166,7 +173,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         data_description=f"Hazumi{' + '.join(versions)} ({columns} columns), linguistic "
         f"features from the {args.linguistic}",
     )
-    files = run_reproduction(dataset, preset, options)
+    with compute_context(args):
+        files = run_reproduction(dataset, preset, options)
     _print_summary(files.markdown)
     print(f"Report: {files.html} ({time.perf_counter() - start:.0f} s)")
     return 0
@@ -267,7 +275,7 @@ def _fit_items(args: argparse.Namespace, dataset: Any, items: tuple[str, ...]):
         X, y = _xy(dataset, item, args.exchange_label)
         model = make_pipeline(args.feature_set, args.alpha, args.architecture,
                               _train_preset(args), args.seed)  # fmt: skip
-        models[item] = model.fit(X, y)
+        models[item] = on_device(model, args.device).fit(X, y)
     return models, {}
 
 
@@ -276,9 +284,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     text_encoder = _check_train_arguments(args)
     items = _train_items(args)
+    check_device(args.device)
+    if args.device != "cpu" and args.method is not None:
+        raise CommandError(
+            "--device: applies to the paper's network (no --method); the leaderboard "
+            "methods train on the CPU."
+        )
     dataset, versions, columns = _corpus(args, args.linguistic, text_encoder)
     _check_modalities_present(args.feature_set, dataset)
-    models, chosen = _fit_items(args, dataset, items)
+    with compute_context(args):
+        models, chosen = _fit_items(args, dataset, items)
     X, y = _xy(dataset, items[0], args.exchange_label)
     linguistic = "synthetic" if args.synthetic else args.linguistic
     extra = {"columns": columns, "exchange_label": args.exchange_label}
@@ -435,6 +450,7 @@ def _add_reproduce(sub: Any) -> None:
     rep.add_argument("--n-jobs", type=n_jobs, default=None, help="parallel fits (joblib)")
     rep.add_argument("--paper-tables", default=None,
                      help="folder replacing the paper's shipped CSV tables")  # fmt: skip
+    add_compute_arguments(rep)
     _add_linguistic(
         rep, "sentence encoder for --linguistic transcripts: use-multilingual (default), "
         "tfidf-svd, ginza, or a local BERT folder",
@@ -474,6 +490,7 @@ def _add_train(sub: Any) -> None:
     )  # fmt: skip
     train.add_argument("--model", type=output_file, required=True,
                        help="output model file (.hzm: skops + safetensors + JSON)")  # fmt: skip
+    add_compute_arguments(train, backend=False)
     _add_linguistic(train, "use-multilingual (default), ginza or a local BERT folder")
     _common(train)
     train.set_defaults(func=cmd_train)

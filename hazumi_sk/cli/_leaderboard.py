@@ -16,14 +16,18 @@ from typing import Any
 from ..vocabulary import parse_modalities
 from ._arguments import (
     CommandError,
+    add_compute_arguments,
     add_data_arguments,
+    check_backend,
     check_data_dir,
+    check_device,
     check_feature_set,
     check_items,
     check_methods,
     check_no_duplicates,
     check_paper_tables,
     column_policy,
+    compute_context,
     load_corpus,
     n_jobs,
     nonnegative_int,
@@ -74,6 +78,7 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--repeats", type=positive_int, default=None, help="outer CV repeats (5; tiny: 1)"
     )
     p.add_argument("--n-jobs", type=n_jobs, default=None, help="parallel fits (joblib)")
+    add_compute_arguments(p)
     p.add_argument("--paper-tables", default=None, help="folder of the paper's CSV tables")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of splits and models (0)")
     p.add_argument("--tiny", action="store_true", help="seconds-long settings (tests)")
@@ -250,6 +255,8 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
         return cmd_exchange_board(args)
     checked = _check_args(args)
+    check_device(args.device)
+    check_backend(args.backend, args.address)
     start = time.perf_counter()
     cross = checked["cross_corpus"]
     dataset, pooled = _load(args, checked["data"], cross is not None)
@@ -268,34 +275,35 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise CommandError(f"--cross-corpus-feature-set: {error}") from error
 
-    result = run_leaderboard(
-        dataset,
-        items=checked["items"],
-        feature_sets=checked["feature_sets"],
-        methods=checked["methods"],
-        n_repeats=args.repeats,
-        n_jobs=args.n_jobs,
-        out_dir=checked["out"],
-        tiny=args.tiny,
-        seed=args.seed,
-        progress=not args.no_progress,
-        paper_tables_dir=args.paper_tables,
-    )
-    if cross is not None:
-        data = checked["data"]
-        table, scores = run_cross_corpus(
-            pooled,
-            **cross,
-            test_corpora=CROSS_CORPUS_TEST_CORPORA if data is None else data[1],
+    with compute_context(args):
+        result = run_leaderboard(
+            dataset,
+            items=checked["items"],
+            feature_sets=checked["feature_sets"],
+            methods=checked["methods"],
             n_repeats=args.repeats,
             n_jobs=args.n_jobs,
-            cache_dir=checked["out"] / "cache",
-            seed=args.seed,
+            out_dir=checked["out"],
             tiny=args.tiny,
+            seed=args.seed,
             progress=not args.no_progress,
-            return_fold_scores=True,
+            paper_tables_dir=args.paper_tables,
         )
-        result = dataclasses.replace(result, cross_corpus=table, cross_corpus_scores=scores)
+        if cross is not None:
+            data = checked["data"]
+            table, scores = run_cross_corpus(
+                pooled,
+                **cross,
+                test_corpora=CROSS_CORPUS_TEST_CORPORA if data is None else data[1],
+                n_repeats=args.repeats,
+                n_jobs=args.n_jobs,
+                cache_dir=checked["out"] / "cache",
+                seed=args.seed,
+                tiny=args.tiny,
+                progress=not args.no_progress,
+                return_fold_scores=True,
+            )
+            result = dataclasses.replace(result, cross_corpus=table, cross_corpus_scores=scores)
     files = write_leaderboard_report(result, checked["out"])
     averages = result.polarity_averages
     columns = ["average", "method", "feature_set", "mean", "ci_low", "ci_high"]

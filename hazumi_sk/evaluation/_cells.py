@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -19,6 +19,10 @@ from sklearn.utils import _safe_indexing
 from tqdm.auto import tqdm
 
 from ._cache import FitCache, data_fingerprint, estimator_fingerprint
+from ._compute import current_options, on_device
+
+#: Most networks trained in one batched computation (memory grows with it).
+MAX_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,52 @@ def _fit_and_score(cell: Cell, X: Any, y: np.ndarray, scoring: Any) -> dict:
     return {"score": score, "fit_time": fit_time}
 
 
+def _fit_and_score_batch(cells: list[Cell], X: Any, y: np.ndarray, scoring: Any) -> list[dict]:
+    """Fit the networks of ``cells`` as one batched computation, then score each."""
+    from ..model import fit_batched
+
+    estimators = [clone(cell.estimator) for cell in cells]
+    start = time.perf_counter()
+    fit_batched(
+        estimators,
+        [_safe_indexing(X, cell.train) for cell in cells],
+        [y[cell.train] for cell in cells],
+    )
+    fit_time = (time.perf_counter() - start) / len(cells)  # the batch's time, shared out
+    records = []
+    for estimator, cell in zip(estimators, cells, strict=True):
+        scorer = check_scoring(estimator, scoring=scoring)
+        score = float(scorer(estimator, _safe_indexing(X, cell.test), y[cell.test]))
+        records.append({"score": score, "fit_time": fit_time})
+    return records
+
+
+def _batch_groups(cells: list[Cell], todo: list[int], batch: bool | str) -> list[list[int]]:
+    """The cells to fit: singletons, and batches of cells whose networks have one shape.
+
+    ``"auto"`` batches networks on CUDA only (on the CPU batches measured no faster).
+    """
+    from ..model import batch_signature
+
+    groups: dict[Any, list[int]] = {}
+    jobs: list[list[int]] = []
+    for i in todo:
+        signature = batch_signature(cells[i].estimator) if batch else None
+        device = str(_device_of(cells[i].estimator))
+        if signature is None or (batch == "auto" and not device.startswith("cuda")):
+            jobs.append([i])
+        else:
+            groups.setdefault(signature, []).append(i)
+    for members in groups.values():
+        jobs.extend(members[j : j + MAX_BATCH] for j in range(0, len(members), MAX_BATCH))
+    return sorted(jobs)
+
+
+def _device_of(estimator: Any) -> Any:
+    params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
+    return next((v for k, v in params.items() if k == "device" or k.endswith("__device")), None)
+
+
 def _library_versions() -> tuple[str, ...]:
     """Versions whose change may change a fit: a new release does not reuse old cells."""
     import sklearn
@@ -132,7 +182,13 @@ def run_cells(
     """Fit and score every cell, reusing finished ones from ``cache_dir``.
 
     Returns one ``{"score", "fit_time", "cached"}`` record per cell, in order.
+    Inside :func:`compute_options`, every network is put on its ``device`` first
+    (part of the cache key) and cells whose networks have one shape may train
+    as one batched computation (not part of the key); joblib's backend
+    (:func:`compute_backend`) decides where the jobs run.
     """
+    options = current_options()
+    cells = [Cell(on_device(c.estimator, options.device), c.train, c.test) for c in cells]
     cache = FitCache(cache_dir)
     data_key = data_fingerprint(X, y) if cache.directory is not None else ""
     keys = [cell_key(c, data_key, scoring) if data_key else "" for c in cells]
@@ -143,13 +199,23 @@ def run_cells(
     todo = [i for i, r in enumerate(records) if r is None]
     desc = progress if isinstance(progress, str) else "fits"
     bar = tqdm(total=len(cells), initial=len(cells) - len(todo), desc=desc, disable=not progress)
-    jobs = (delayed(_fit_and_score)(cells[i], X, y, scoring) for i in todo)
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    # Results arrive in submission order; storing each as it arrives makes runs resumable.
-    for i, record in zip(todo, results, strict=True):
-        if keys[i]:
-            cache.put(keys[i], record)
-        records[i] = {**record, "cached": False}
-        bar.update(1)
+    groups = _batch_groups(cells, todo, options.batch)
+    jobs = (
+        delayed(_fit_and_score)(cells[g[0]], X, y, scoring)
+        if len(g) == 1
+        else delayed(_fit_and_score_batch)([cells[i] for i in g], X, y, scoring)
+        for g in groups
+    )
+    # Results arrive in submission order; storing each as it arrives makes runs resumable
+    # (Ray's joblib backend returns them all at the end instead).
+    backend = parallel.get_active_backend()[0]
+    as_generator = getattr(backend, "supports_return_generator", True)
+    results = Parallel(n_jobs=n_jobs, return_as="generator" if as_generator else "list")(jobs)
+    for group, result in zip(groups, results, strict=True):
+        for i, record in zip(group, [result] if len(group) == 1 else result, strict=True):
+            if keys[i]:
+                cache.put(keys[i], record)
+            records[i] = {**record, "cached": False}
+        bar.update(len(group))
     bar.close()
     return records  # type: ignore[return-value]

@@ -158,9 +158,7 @@ def _train_group(members: list[_Member], progress: bool) -> None:
         for s in range(max(len(p) for p in plans)):
             chosen = [p[s] if s < len(p) else None for p in plans]
             active = np.array([c is not None for c in chosen])
-            index, index_np = group.batch_index(chosen)
-            valid = torch.as_tensor(index_np != group.pad_index, device=index.device)
-            losses = group.losses(index, valid.to(group.x.dtype))
+            losses = group.losses(*group.batch(chosen))
             losses.sum().backward()
             group.step(active)
             step_losses.append(losses.detach())

@@ -136,14 +136,23 @@ class GroupedNetworks:
         self.pad_index = n_max
         self._lengths_np = self.lengths.cpu().numpy()
 
-    def batch_index(self, chosen: Sequence[np.ndarray | None]) -> tuple[torch.Tensor, np.ndarray]:
-        """Index ``(K, B)`` of one step's dialogues (dummy where a network has fewer) and B."""
+    def batch(self, chosen: Sequence[np.ndarray | None]) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """One step's batch: dialogue index ``(K, B)``, validity ``(K, B)`` and length.
+
+        ``chosen[k]`` are network k's dialogues (None: it sits this step out); the
+        rest of its row is the dummy dialogue, with validity 0. The length is that
+        of the step's longest dialogue (the single fit trims each batch the same way).
+        """
         width = max((len(c) for c in chosen if c is not None), default=1)
         index = np.full((self.n_networks, width), self.pad_index, dtype=np.int64)
         for k, c in enumerate(chosen):
             if c is not None:
                 index[k, : len(c)] = c
-        return torch.as_tensor(index, device=self.x.device), index
+        rows = np.arange(self.n_networks)[:, None]
+        length = int(self._lengths_np[rows, index].max())
+        device = self.x.device
+        valid = torch.as_tensor(index != self.pad_index, device=device).to(self.x.dtype)
+        return torch.as_tensor(index, device=device), valid, length
 
     # --------------------------------------------------------------- forward
     def _states(self, x: torch.Tensor) -> torch.Tensor:
@@ -180,14 +189,10 @@ class GroupedNetworks:
         one_hot = nn.functional.one_hot(target, log_proba.shape[-1]).to(log_proba.dtype)
         return (log_proba.exp() - one_hot).pow(2).mean(-1)
 
-    def losses(self, index: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        """Each network's MultitaskLoss on its batch ``index`` ``(K, B)``; ``(K,)``.
-
-        ``valid`` ``(K, B)`` is 1 for real dialogues and 0 for dummy ones.
-        """
+    def losses(self, index: torch.Tensor, valid: torch.Tensor, length: int) -> torch.Tensor:
+        """Each network's MultitaskLoss on its batch (from :meth:`batch`); ``(K,)``."""
         rows = torch.arange(self.n_networks, device=index.device)[:, None]
         lengths = self.lengths[rows, index]
-        length = int(self._lengths_np[rows.cpu().numpy(), index.cpu().numpy()].max())
         x = self.x[rows, index, :length]
         states = self._states(x)
         last = states.gather(
@@ -227,14 +232,15 @@ class GroupedNetworks:
                 count = torch.as_tensor(np.maximum(steps, 1), dtype=torch.float64)
                 grad = param.grad + per_network(self.weight_decays) * param
                 exp_avg = self.exp_avg[name].lerp(grad, per_network(1 - self.beta1s))
-                exp_avg_sq = (
-                    self.exp_avg_sq[name] * per_network(self.beta2s)
-                    + per_network(1 - self.beta2s) * grad * grad
-                )
-                step_size = per_network(self.lrs / (1 - self.beta1s**count))
+                # The operations and their order are torch.optim.Adam's (single tensor):
+                # v * beta2 + (1 - beta2) * g^2, then p + (-step_size) * (m / denom).
+                exp_avg_sq = self.exp_avg_sq[name] * per_network(self.beta2s) + per_network(
+                    1 - self.beta2s
+                ) * (grad * grad)
+                step_size = per_network(-(self.lrs / (1 - self.beta1s**count)))
                 correction = per_network((1 - self.beta2s**count).sqrt())
                 denom = exp_avg_sq.sqrt() / correction + per_network(self.epss)
-                updated = param - step_size * exp_avg / denom
+                updated = param + step_size * (exp_avg / denom)
                 mask = torch.as_tensor(train, device=param.device).reshape(shape)
                 param.copy_(torch.where(mask, updated, param))
                 self.exp_avg[name].copy_(torch.where(mask, exp_avg, self.exp_avg[name]))
