@@ -392,3 +392,46 @@ def test_text_is_turned_into_the_l_block_the_model_was_trained_on(tmp_path):
     dumpfile = ImpressionTracker(ModelBundle({ITEM: model}, ModelMetadata(linguistic="dumpfile")))
     with pytest.raises(ExchangeError, match="come from dumpfile, not from transcripts"):
         dumpfile.update(dumpfile.start(), {"text": "はい"})
+
+
+# ------------------------------------------------------------------ calibration
+def test_self_reports_of_the_first_exchanges_calibrate_the_ones_after(fitted, corpus):
+    from scipy.special import expit, logit
+
+    from hazumi_sk.model import personal_offset
+
+    _, X, _ = corpus
+    model = fitted["lstm-multitask"]
+    plain = _follow(ImpressionTracker(model, item=ITEM), X, 3)
+    tracker = ImpressionTracker(model, item=ITEM, calibrate_exchanges=3)
+    did = tracker.start()
+    reports = [7.0, 6.0, 7.0, 1.0, 1.0]  # the 4th and 5th come too late to calibrate
+    estimates = []
+    for t in range(5):
+        exchange = {**_exchange(X, 3, t, tracker.required_features), "self_report": reports[t]}
+        estimates.append(tracker.update(did, exchange))
+    raw = np.array([e.exchange_sentiment for e in plain[:5]])
+    assert [e.exchange_sentiment_raw for e in estimates] == pytest.approx(raw.tolist())
+    assert [e.items[ITEM] for e in estimates] == [e.items[ITEM] for e in plain[:5]]
+    assert estimates[0].exchange_sentiment == raw[0]  # no answer yet: unchanged
+    z = logit(np.clip(raw, 1e-6, 1 - 1e-6))
+    for t in range(1, 5):
+        seen = min(t, 3)  # an exchange's own report never calibrates itself
+        offset = personal_offset(z[:seen], np.ones(seen), strength=1.0)
+        assert estimates[t].exchange_sentiment == pytest.approx(expit(z[t] + offset), abs=1e-9)
+    assert estimates[4].exchange_sentiment > raw[4]  # three high answers pull it up
+    resumed = ImpressionTracker(model, item=ITEM, calibrate_exchanges=3)
+    resumed.restore(json.loads(json.dumps(tracker.state(did))))
+    following = _exchange(X, 3, 5, tracker.required_features)
+    assert resumed.update(did, following) == tracker.update(did, following)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [({"calibrate_exchanges": -1}, "calibrate_exchanges must be an int >= 0"),
+     ({"calibrate_exchanges": True}, "calibrate_exchanges must be an int >= 0"),
+     ({"calibration_strength": 0}, "calibration_strength must be > 0")],
+)  # fmt: skip
+def test_calibration_parameters_are_checked(fitted, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        ImpressionTracker(fitted["pooled-lr"], **kwargs)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..model import personal_offset
 from ..persistence import ModelBundle
 from ._errors import (
     DuplicateDialogueError,
@@ -62,6 +63,10 @@ class Estimate:
     exchange_sentiment : float or None
         P(high exchange sentiment) of this exchange, from the models' exchange
         heads (the mean over items where several have one); None when no model has one.
+        With ``calibrate_exchanges``, shifted by the participant's offset learnt from
+        their earlier self-reports.
+    exchange_sentiment_raw : float or None
+        The same before the participant's offset (equal without calibration).
     self_report : float or None
         The user's own 1-7 rating of this exchange, when the system asked for it.
     incremental : bool
@@ -74,6 +79,7 @@ class Estimate:
     exchange_sentiment: float | None = None
     self_report: float | None = None
     incremental: bool = True
+    exchange_sentiment_raw: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable data."""
@@ -84,6 +90,7 @@ class Estimate:
             "exchange_sentiment": self.exchange_sentiment,
             "self_report": self.self_report,
             "incremental": self.incremental,
+            "exchange_sentiment_raw": self.exchange_sentiment_raw,
         }
 
     @classmethod
@@ -98,7 +105,12 @@ class Estimate:
             else float(data["exchange_sentiment"]),
             self_report=None if data.get("self_report") is None else float(data["self_report"]),
             incremental=bool(data.get("incremental", True)),
+            exchange_sentiment_raw=_optional_float(data.get("exchange_sentiment_raw")),
         )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass
@@ -106,6 +118,9 @@ class _Dialogue:
     states: dict[str, Any]
     estimates: list[Estimate] = field(default_factory=list)
     ended: bool = False
+    # (logit of the raw exchange sentiment, self-reported high?) of the first exchanges.
+    calibration: list[tuple[float, float]] = field(default_factory=list)
+    offset: float = 0.0
 
 
 def _bundle_of(model: Any, item: str) -> ModelBundle:
@@ -141,6 +156,14 @@ class ImpressionTracker:
     modalities : sequence of str, optional
         The modality tag of each input column; taken from the bundle's metadata
         when it has them, else ``"X"``.
+    calibrate_exchanges : int, default=0
+        Personalise the exchange sentiment on the participant's first answers: the
+        self-reports of the first ``calibrate_exchanges`` exchanges fit one logit
+        offset per dialogue (:func:`~hazumi_sk.model.personal_offset`), applied to
+        every exchange after them. ``0`` leaves it unchanged. An exchange's own
+        report never calibrates its own estimate.
+    calibration_strength : float, default=1.0
+        Precision of the prior that shrinks the offset towards 0.
 
     Attributes
     ----------
@@ -175,7 +198,23 @@ class ImpressionTracker:
     [[0, 'worthwhile']]
     """
 
-    def __init__(self, model: Any, item: str = "impression", modalities: Any = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        item: str = "impression",
+        modalities: Any = None,
+        calibrate_exchanges: int = 0,
+        calibration_strength: float = 1.0,
+    ) -> None:
+        if isinstance(calibrate_exchanges, bool) or not isinstance(calibrate_exchanges, int) \
+                or calibrate_exchanges < 0:  # fmt: skip
+            raise ValueError(
+                f"calibrate_exchanges must be an int >= 0, got {calibrate_exchanges!r}."
+            )
+        if not isinstance(calibration_strength, Real) or not calibration_strength > 0:
+            raise ValueError(f"calibration_strength must be > 0, got {calibration_strength!r}.")
+        self.calibrate_exchanges = calibrate_exchanges
+        self.calibration_strength = float(calibration_strength)
         self.bundle = _bundle_of(model, item)
         self.items = tuple(self.bundle.models)
         self.feature_names = self._shared_feature_names()
@@ -363,18 +402,31 @@ class ImpressionTracker:
             probas[item] = float(proba[self._columns[item]])
             if exchange_p is not None:
                 exchanges.append(exchange_p)
+        raw = float(np.mean(exchanges)) if exchanges else None
         estimate = Estimate(
             dialogue_id=dialogue_id,
             exchange=len(dialogue.estimates),
             items=probas,
-            exchange_sentiment=float(np.mean(exchanges)) if exchanges else None,
+            exchange_sentiment=None if raw is None else _shift(raw, dialogue.offset),
             self_report=self_report,
             incremental=all(self.incremental.values()),
+            exchange_sentiment_raw=raw,
         )
         # Commit only now: a failure above leaves the dialogue as it was.
         dialogue.states = states
         dialogue.estimates.append(estimate)
+        self._calibrate(dialogue, estimate)
         return estimate
+
+    def _calibrate(self, dialogue: _Dialogue, estimate: Estimate) -> None:
+        """Learn the participant's offset from a self-report among the first exchanges."""
+        if (estimate.exchange >= self.calibrate_exchanges or estimate.self_report is None
+                or estimate.exchange_sentiment_raw is None):  # fmt: skip
+            return
+        high = float(estimate.self_report > EXCHANGE_THRESHOLD)
+        dialogue.calibration.append((_logit(estimate.exchange_sentiment_raw), high))
+        logits, labels = zip(*dialogue.calibration, strict=True)
+        dialogue.offset = personal_offset(logits, labels, self.calibration_strength)
 
     def estimates(self, dialogue_id: str) -> list[Estimate]:
         """Every estimate of the dialogue, in exchange order."""
@@ -405,6 +457,8 @@ class ImpressionTracker:
             "dialogue_id": dialogue_id,
             "ended": dialogue.ended,
             "estimates": [e.to_dict() for e in dialogue.estimates],
+            "calibration": [list(pair) for pair in dialogue.calibration],
+            "offset": dialogue.offset,
             "models": {item: self._forms[item].dump(s) for item, s in dialogue.states.items()},
         }
 
@@ -429,6 +483,8 @@ class ImpressionTracker:
             states = {item: self._forms[item].load(state["models"][item]) for item in self.items}
             estimates = [Estimate.from_dict(e) for e in state["estimates"]]
             ended = bool(state["ended"])
+            calibration = [(float(z), float(y)) for z, y in state.get("calibration", [])]
+            offset = float(state.get("offset", 0.0))
         except TrackerError:
             raise
         except (KeyError, TypeError, ValueError) as error:
@@ -437,8 +493,22 @@ class ImpressionTracker:
             raise DuplicateDialogueError(
                 f"Dialogue {dialogue_id!r} is already tracked.", "dialogue_id"
             )
-        self._dialogues[dialogue_id] = _Dialogue(states, estimates, ended)
+        self._dialogues[dialogue_id] = _Dialogue(states, estimates, ended, calibration, offset)
         return dialogue_id
+
+
+#: Exchange sentiment above this (1-7) is *high*, as the models' exchange heads learn it.
+EXCHANGE_THRESHOLD = 4.0
+_EPS = 1e-6
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _EPS), 1.0 - _EPS)
+    return math.log(p / (1.0 - p))
+
+
+def _shift(p: float, offset: float) -> float:
+    return p if offset == 0.0 else 1.0 / (1.0 + math.exp(-(_logit(p) + offset)))
 
 
 def _number(value: Any, name: str) -> float:
