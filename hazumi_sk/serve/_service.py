@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 import sqlite3
 import threading
@@ -40,6 +41,7 @@ _STATUS = (
     (DuplicateDialogueError, 409),
     (TrackerError, 422),
 )
+_FLOAT_MAX = 1.7976931348623157e308
 _TOP_FIELDS = ("text", "self_report", "dialogue_id", "exchange", "state")
 
 Event = tuple[str, dict[str, Any]]
@@ -284,6 +286,7 @@ class DialogueService:
             503 when the journal cannot be written. The dialogue is unchanged.
         """
         exchange, expected, request = self._exchange_of(body)
+        features = request["features"]
         with self._lock:
             n = self._n_exchanges(dialogue_id)
             if expected is not None and expected != n:
@@ -293,18 +296,21 @@ class DialogueService:
                 estimate = self.tracker.update(dialogue_id, exchange)
             except TrackerError as error:
                 raise _service_error(error) from error
-            except Exception as error:  # the text path: an encoder that is missing or fails
-                if exchange.get("text") is None:
-                    raise
-                raise ServiceError(
-                    f"text could not be turned into the model's linguistic features: {error}",
-                    422,
-                    "text",
-                ) from error
-            state = None
-            if (estimate.exchange + 1) % self.snapshot_every == 0:
-                state = self.tracker.state(dialogue_id)
-            try:
+            except Exception as error:  # the tracker is unchanged: say which input did it
+                if exchange.get("text") is not None:
+                    raise ServiceError(
+                        f"text could not be turned into the model's linguistic features: {error}",
+                        422,
+                        "text",
+                    ) from error
+                if isinstance(error, (ValueError, ArithmeticError)):  # e.g. 1e308 overflowing
+                    raise _overflow_error(features) from error
+                raise
+            try:  # from here on the tracker holds the exchange: undo it on any failure
+                _check_finite(estimate, features)
+                state = None
+                if (estimate.exchange + 1) % self.snapshot_every == 0:
+                    state = self.tracker.state(dialogue_id)
                 self._journal_write(
                     self.journal.append,
                     dialogue_id,
@@ -313,8 +319,8 @@ class DialogueService:
                     estimate.to_dict(),
                     state,
                 )
-            except ServiceError:
-                self._rebuild(dialogue_id)  # the tracker took it, the journal did not: undo
+            except BaseException:
+                self._rebuild(dialogue_id)
                 raise
             response = estimate_response(estimate)
             self._emit("estimate", response)
@@ -463,6 +469,15 @@ class DialogueService:
                 422,
                 f"features.{reserved[0]}",
             )
+        for key, value in [*features.items(), ("self_report", body.get("self_report"))]:
+            if type(value) is int and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+                field = "self_report" if key == "self_report" else f"features.{key}"
+                raise ServiceError(
+                    f"{key!r} is an integer of {len(str(abs(value)))} digits, beyond the range "
+                    "of a float.",
+                    422,
+                    field,
+                )
         expected = body.get("exchange")
         if expected is not None and (
             isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
@@ -483,6 +498,25 @@ class DialogueService:
             "self_report": _plain_number(body.get("self_report")),
         }
         return exchange, expected, request
+
+
+def _check_finite(estimate: Estimate, features: Mapping[str, Any]) -> None:
+    values = [*estimate.items.values(), estimate.exchange_sentiment]
+    if not all(v is None or math.isfinite(v) for v in values):
+        raise _overflow_error(features)
+
+
+def _overflow_error(features: Mapping[str, Any]) -> ServiceError:
+    """A finite input can still overflow a model (1e308): the error names the largest value."""
+    numbers = {k: abs(v) for k, v in features.items() if isinstance(v, (int, float))}
+    largest = max(numbers, key=numbers.__getitem__) if numbers else None
+    return ServiceError(
+        "The exchange gives a non-finite estimate: a value is beyond what the model can take"
+        + ("" if largest is None else f" (the largest is {largest!r} = {features[largest]!r})")
+        + ".",
+        422,
+        "features" if largest is None else f"features.{largest}",
+    )
 
 
 def _plain_number(value: Any) -> Any:
