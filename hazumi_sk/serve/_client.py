@@ -133,7 +133,7 @@ class _Replayer:
         self.lock = threading.Lock()
 
     def _send(
-        self, conn: _Connection, method: str, path: str, body: Any, ok: Sequence[int]
+        self, conn: _Connection, method: str, path: str, body: Any
     ) -> tuple[int, Any, float, bool]:
         """``(status, data, seconds, retried)``; retries failed connections for ``retry_for`` s."""
         deadline, retried = None, False
@@ -169,7 +169,7 @@ class _Replayer:
             self.result.estimates[dialogue_id] = answers
         try:
             status, data, _, retried = self._send(
-                conn, "POST", "/v1/dialogues", {"dialogue_id": dialogue_id}, (201,)
+                conn, "POST", "/v1/dialogues", {"dialogue_id": dialogue_id}
             )
             if status != 201 and not (retried and status == 409):
                 self._error("POST", "/v1/dialogues", status, data)
@@ -180,7 +180,7 @@ class _Replayer:
                 if offsets is not None:
                     time.sleep(max(0.0, started + float(offsets[i]) - time.monotonic()))
                 status, data, seconds, _ = self._send(
-                    conn, "POST", f"{path}/exchanges", _body(exchange, i), (200,)
+                    conn, "POST", f"{path}/exchanges", _body(exchange, i)
                 )
                 if status != 200:
                     self._error("POST", f"{path}/exchanges", status, data)
@@ -189,7 +189,7 @@ class _Replayer:
                 with self.lock:
                     self.result.latencies_ms.append(seconds * 1000)
             if end:
-                status, data, _, retried = self._send(conn, "DELETE", path, None, (200,))
+                status, data, _, retried = self._send(conn, "DELETE", path, None)
                 if status != 200 and not (retried and status == 409):
                     self._error("DELETE", path, status, data)
         except ConnectionError as error:
