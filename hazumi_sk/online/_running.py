@@ -7,21 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from ..preprocessing import POOLING_STATISTICS
+
 __all__ = ["RUNNING_STATISTICS", "RunningStatistics"]
 
-#: The statistics :class:`RunningStatistics` can report; the names follow
-#: :class:`~hazumi_sk.preprocessing.SequencePooler`.
-RUNNING_STATISTICS = (
-    "mean",
-    "std",
-    "min",
-    "max",
-    "first",
-    "last",
-    "head_mean",
-    "tail_mean",
-    "slope",
-)
+#: The statistics :class:`RunningStatistics` can report: every one of
+#: :class:`~hazumi_sk.preprocessing.SequencePooler`, by the same names.
+RUNNING_STATISTICS = POOLING_STATISTICS
 
 
 class RunningStatistics:
