@@ -565,7 +565,9 @@ def test_live_page_draws_each_exchange_in_headless_chromium(server, client, bund
             "data-exchanges") == str(len(exchanges) + 1))  # fmt: skip
         section = browser_.find_element(By.CSS_SELECTOR, card)
         assert f"{last['items']['cold']['proba_high']:.2f}" in section.text
-        png = section.find_element(By.CSS_SELECTOR, "svg").screenshot_as_png
+        plot = section.find_element(By.CSS_SELECTOR, "svg")
+        browser_.execute_script("arguments[0].scrollIntoView({block: 'center'})", plot)
+        png = plot.screenshot_as_png  # other tests' open dialogues may push it below the fold
         Path(os.environ.get("HAZUMI_SCREENSHOT", tempfile.gettempdir())).joinpath(
             "hazumi-live-page.png").write_bytes(png)  # fmt: skip
         # The first item's markers are drawn on top in #1f77b4: one blob per exchange.
