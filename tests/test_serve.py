@@ -496,6 +496,19 @@ def test_a_file_that_is_not_a_bundle_exits_2(tmp_path, capsys):
     assert "hazumi-sk serve: error: --model:" in capsys.readouterr().err
 
 
+def test_a_bundle_the_tracker_cannot_follow_exits_2(tmp_path, capsys):
+    from sklearn.linear_model import LogisticRegression
+
+    plain = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])
+    path = save_bundle(ModelBundle({"worthwhile": plain}), tmp_path / "plain.hzm")
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--model", str(path), "--journal", str(tmp_path / "j.sqlite")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--model: Model file" in err and "cannot be tracked live" in err
+    assert "feature_names_in_" in err
+
+
 def test_a_non_loopback_host_needs_a_token(tmp_path, capsys, model_file):
     with pytest.raises(SystemExit) as exit_:
         main(["serve", "--model", str(model_file), "--host", "0.0.0.0"])

@@ -8,7 +8,8 @@ import os
 import time
 from pathlib import Path
 
-from ..persistence import load_bundle
+from ..online import ImpressionTracker
+from ..persistence import ModelFileError, load_bundle
 from ._journal import Journal
 from ._service import DialogueService
 
@@ -94,7 +95,8 @@ def load_service(
     Raises
     ------
     ModelFileError, UnsafeModelFileError
-        When the model file is not a valid bundle.
+        When the model file is not a valid bundle, or its models cannot be
+        tracked (no ``feature_names_in_``, items with different inputs).
     JournalError
         When the journal cannot be opened or was written for another model.
 
@@ -107,6 +109,10 @@ def load_service(
     """
     model = Path(model)
     bundle = load_bundle(model)
+    try:
+        ImpressionTracker(bundle)
+    except (TypeError, ValueError) as error:  # e.g. models without feature_names_in_
+        raise ModelFileError(f"Model file {model} cannot be tracked live: {error}") from error
     path = default_journal_path(model) if journal is None else Path(journal)
     return DialogueService(bundle, Journal(path, model_id=_file_digest(model)))
 
