@@ -209,7 +209,7 @@ def test_text_encoder_names_and_folders():
 
 
 def test_predict_rebuilds_the_linguistic_features_of_training(tmp_path, monkeypatch, capsys):
-    from hazumi_sk.cli import _commands
+    from hazumi_sk.cli import _bundle_data
     from hazumi_sk.reproduction import demo_dataset
 
     calls = []
@@ -218,7 +218,7 @@ def test_predict_rebuilds_the_linguistic_features_of_training(tmp_path, monkeypa
         calls.append((text_encoder, linguistic))
         return demo_dataset(tiny=True)
 
-    monkeypatch.setattr(_commands, "load_corpus", fake_load_corpus)
+    monkeypatch.setattr(_bundle_data, "load_corpus", fake_load_corpus)
     (tmp_path / "Hazumi1902").mkdir()
     model = tmp_path / "m.hzm"
     argv = ["train", "--data", str(tmp_path), "--tiny", "--item", "cold", "--model", str(model)]
@@ -315,7 +315,7 @@ def test_bad_model_files_are_clear_errors(tmp_path, capsys):
 def test_predict_names_the_modality_the_new_data_lacks(tmp_path, monkeypatch, capsys):
     from sklearn.utils import Bunch
 
-    from hazumi_sk.cli import _commands
+    from hazumi_sk.cli import _bundle_data
     from hazumi_sk.reproduction import demo_dataset
 
     model = tmp_path / "m.hzm"
@@ -327,7 +327,7 @@ def test_predict_names_the_modality_the_new_data_lacks(tmp_path, monkeypatch, ca
         keep = data.features.modalities != "V"
         return Bunch(**{**data, "features": data.features.select_columns(keep)})
 
-    monkeypatch.setattr(_commands, "demo_dataset", without_face)
+    monkeypatch.setattr(_bundle_data, "demo_dataset", without_face)
     argv = ["predict", "--model", str(model), "--synthetic", "--out", str(tmp_path / "p.csv")]
     err = _exit_message(capsys, argv)
     assert "--model/--data: The data lacks" in err and "V" in err

@@ -16,6 +16,7 @@ from ._arguments import (
     nonnegative_int,
     output_file,
 )
+from ._bundle_data import bundle_data, load_bundle_argument
 
 __all__ = ["add_replay_parser", "cmd_replay"]
 
@@ -75,7 +76,6 @@ def _replay_to_url(args: argparse.Namespace, bundle: Any, X: Any, dialogues: lis
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from ..online import ImpressionTracker, replay_dialogues
-    from ._commands import bundle_data, load_bundle_argument
 
     bundle = load_bundle_argument(args)
     X = bundle_data(args, bundle.metadata)
