@@ -322,7 +322,8 @@ def cli_runs(tmp_path_factory):
 def test_cli_writes_the_section_and_leaves_the_tables_unchanged(cli_runs):
     plain, out, _ = cli_runs
     table = pd.read_csv(out / "cross_corpus.csv")
-    assert list(table.columns) == CROSS_CORPUS_COLUMNS
+    assert list(table.columns) == [*CROSS_CORPUS_COLUMNS, "linguistic", "text_encoder"]
+    assert set(zip(table["linguistic"], table["text_encoder"], strict=True)) == {("synthetic", "-")}
     assert set(table["method"]) == {"majority", "pooled-lr"}
     assert set(table["protocol"]) == {"alone", "pooled", "loco"}
     assert set(table["per_corpus_scaling"]) == {False, True}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.utils import Bunch
 
 from hazumi_sk.datasets import Dialogue
 from hazumi_sk.features import LinguisticFeatures, _pos, clean_transcript, upos_counts
@@ -275,3 +277,48 @@ def test_use_multilingual_vectors_group_japanese_sentences_by_topic():
     # Measured 0.65 (ramen), 0.51 (weather); across topics at most 0.24.
     assert min(similarity[0, 1], similarity[2, 3]) > 0.4
     assert similarity[:2, 2:].max() < 0.35
+
+
+# ----------------------------------------------------------------- transcript L cache
+def test_replace_linguistic_caches_the_encoded_transcripts(tmp_path, monkeypatch):
+    from hazumi_sk.features import _transcript_block, replace_linguistic
+    from hazumi_sk.reproduction import demo_dataset
+
+    calls = []
+
+    def fake_rows(dialogues, rows, encoder, model, pos_backend):  # stands in for the encoder
+        calls.append(encoder)
+        n = len(rows)
+        values = np.column_stack([np.arange(n), np.full(n, len(encoder))]).astype(float)
+        return values, np.array(["L__a", "L__b"])
+
+    monkeypatch.setattr(_transcript_block, "_linguistic_rows", fake_rows)
+    data = demo_dataset(tiny=True)
+    first = replace_linguistic(data, "tfidf-svd", cache_dir=tmp_path)
+    again = replace_linguistic(data, "tfidf-svd", cache_dir=tmp_path)
+    assert calls == ["tfidf-svd"]  # the second call read the cache
+    assert [p.name.startswith("transcripts-") for p in tmp_path.iterdir()] == [True]
+    assert again.features.equals(first.features)
+    n = first.features.n_exchanges
+    np.testing.assert_array_equal(
+        again.features.select_modalities(["L"]).values, np.column_stack([np.arange(n), [9] * n])
+    )
+    assert again.linguistic == {
+        "source": "transcripts", "text_encoder": "tfidf-svd", "pos_backend": "sudachi"
+    }  # fmt: skip
+    # Another encoder, or one changed transcript, is a new key: encoded again.
+    replace_linguistic(data, "ginza", cache_dir=tmp_path)
+    first_id = data.features.dialogue_ids[0]
+    dialogues = []
+    for d in data.dialogues:
+        if d.dialogue_id == first_id:
+            table = d.exchanges.copy()
+            table.loc[table.index[0], "user_utterance"] = "別の発話"
+            d = dataclasses.replace(d, exchanges=table)
+        dialogues.append(d)
+    edited = Bunch(**{**data, "dialogues": dialogues})
+    replace_linguistic(edited, "tfidf-svd", cache_dir=tmp_path)
+    assert calls == ["tfidf-svd", "ginza", "tfidf-svd"]
+    assert len(list(tmp_path.iterdir())) == 3
+    replace_linguistic(data, "tfidf-svd")  # no cache_dir: always encodes
+    assert len(calls) == 4

@@ -57,7 +57,7 @@ def tiny_data():
 def cli_run(tmp_path_factory):
     """One ``--tiny --synthetic`` run of every method on every item, then the same again."""
     out = tmp_path_factory.mktemp("board")
-    argv = ["--synthetic", "--tiny", "--out", str(out), "--no-progress"]
+    argv = ["--synthetic", "--tiny", "--out", str(out), "--no-progress", "--feature-sets", "ALL"]
     assert cmd_leaderboard(_parse(argv)) == 0
     first = pd.read_csv(out / "fold_scores.csv")
     first_inner = pd.read_csv(out / "inner_splits.csv")
@@ -99,6 +99,61 @@ def test_cli_writes_every_item_and_method(cli_run):
         averages.set_index(["average", "method"])["n_items"].loc[("average (positive)", "majority")]
         == 9
     )
+
+
+def test_every_file_records_the_l_block(cli_run):
+    out, _, _ = cli_run
+    for path in sorted(out.glob("*.csv")):
+        table = pd.read_csv(path)
+        assert set(table["linguistic"]) == {"synthetic"}, path.name
+        assert set(table["text_encoder"]) == {"-"}, path.name
+    title = (out / "leaderboard.md").read_text().splitlines()[0]
+    assert title == "# Which method? The hazumi-sk leaderboard (L from synthetic)"
+
+
+def test_default_feature_sets_and_l_source():
+    from hazumi_sk.cli._leaderboard import _check_args, _linguistic
+
+    args = _parse(["--synthetic", "--tiny"])
+    assert _check_args(args)["feature_sets"] == ["L+V", "ALL"]
+    assert _linguistic(args) == ("synthetic", None)
+    assert _linguistic(_parse(["--data", "x"])) == ("transcripts", None)
+    assert _linguistic(_parse(["--data", "x", "--linguistic", "dumpfile"])) == ("dumpfile", None)
+    encoder = _parse(["--data", "x", "--text-encoder", "ginza"])
+    assert _linguistic(encoder) == ("transcripts", "ginza")
+
+
+def test_transcript_l_is_recorded_and_encoded_once(tmp_path, monkeypatch):
+    from hazumi_sk.features import _transcript_block
+
+    calls = []
+
+    def fake_rows(dialogues, rows, encoder, model, pos_backend):  # stands in for the encoder
+        calls.append(encoder)
+        values = np.repeat(np.arange(len(rows), dtype=float)[:, None], 2, axis=1) % 5
+        return values, np.array(["L__a", "L__b"])
+
+    monkeypatch.setattr(_transcript_block, "_linguistic_rows", fake_rows)
+    out = tmp_path / "board"
+    argv = ["--synthetic", "--tiny", "--linguistic", "transcripts", "--text-encoder", "tfidf-svd",
+            "--items", "worthwhile", "--methods", "majority", "pooled-lr", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert cmd_leaderboard(_parse(argv)) == 0
+    first = pd.read_csv(out / "fold_scores.csv")
+    assert cmd_leaderboard(_parse(argv)) == 0
+    assert calls == ["tfidf-svd"]  # the second run read out/cache/transcripts-*.npz
+    assert len(list((out / "cache").glob("transcripts-*.npz"))) == 1
+    second = pd.read_csv(out / "fold_scores.csv")
+    assert second["cached"].all()
+    np.testing.assert_allclose(second["score"], first["score"])
+    assert set(second["feature_set"]) == {"-", "L+V", "ALL"}
+    for name in ("leaderboard.csv", "paired.csv", "polarity_averages.csv", "splits.csv"):
+        table = pd.read_csv(out / name)
+        assert set(zip(table["linguistic"], table["text_encoder"], strict=True)) == {
+            ("transcripts", "tfidf-svd")
+        }, name
+    title = (out / "leaderboard.md").read_text().splitlines()[0]
+    assert title.endswith("(L from the transcripts, encoder tfidf-svd)")
 
 
 def test_forest_legend_names_the_oracle_a_reference_line():
@@ -349,6 +404,9 @@ def test_plan_counts_outer_and_inner_fits():
         (["--methods", "svm"], "--methods: unknown method(s) ['svm']"),
         (["--feature-sets", "L+Q"], "--feature-sets: unknown feature set 'L+Q'"),
         (["--paper-tables", "/no/such/folder"], "--paper-tables"),
+        (["--linguistic", "dumpfile"], "--linguistic dumpfile needs --data"),
+        (["--text-encoder", "ginza"], "--text-encoder needs --linguistic transcripts (got synth"),
+        (["--linguistic", "transcripts", "--text-encoder", "nope"], "--text-encoder: 'nope' is"),
     ],
 )
 def test_bad_arguments_fail_before_loading(monkeypatch, tmp_path, argv, message):
@@ -405,9 +463,11 @@ def test_unavailable_method_is_refused(monkeypatch):
 def test_tiny_run_on_the_real_corpus(hazumi_root: Path, tmp_path):
     out = tmp_path / "real"
     argv = ["--data", str(hazumi_root), "--tiny", "--out", str(out), "--no-progress"]
+    argv += ["--linguistic", "dumpfile", "--feature-sets", "ALL"]  # USE encoding takes minutes
     assert cmd_leaderboard(_parse(argv)) == 0
     board = pd.read_csv(out / "leaderboard.csv")
     assert len(board) == 18 * len(available_methods())
+    assert set(zip(board["linguistic"], board["text_encoder"], strict=True)) == {("dumpfile", "-")}
     folds = pd.read_csv(out / "fold_scores.csv")
     splits = pd.read_csv(out / "splits.csv")
     from hazumi_sk.datasets import load_hazumi

@@ -283,13 +283,18 @@ def load_corpus(
     columns: str,
     linguistic: str = "dumpfile",
     text_encoder: str | None = None,
+    cache_dir: Path | None = None,
 ) -> Any:
-    """``load_hazumi`` with the L block rebuilt from the transcripts when asked."""
+    """``load_hazumi`` with the L block rebuilt from the transcripts when asked.
+
+    With ``cache_dir`` the encoded transcripts are kept there and reused by a later
+    call on the same transcripts and encoder (``replace_linguistic``'s cache).
+    """
     from ..datasets import load_hazumi
 
     dataset = load_hazumi(data, versions=versions, columns=columns)
     if linguistic == "transcripts":
         from ..features import replace_linguistic
 
-        dataset = replace_linguistic(dataset, text_encoder=text_encoder)
+        dataset = replace_linguistic(dataset, text_encoder=text_encoder, cache_dir=cache_dir)
     return dataset

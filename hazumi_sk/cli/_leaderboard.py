@@ -98,6 +98,17 @@ def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="per-corpus standardisation in that section (both)")  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no plan print, no progress bars")
     p.add_argument(
+        "--linguistic", choices=["transcripts", "dumpfile"], default=None,
+        help="L features from the ELAN transcripts (default with --data: UPOS + sentence "
+        "vector, as reproduce and train) or the dumpfiles' columns; --synthetic keeps its own "
+        "L unless told transcripts. The encoded transcripts are cached in OUT/cache",
+    )  # fmt: skip
+    p.add_argument(
+        "--text-encoder", default=None,
+        help="sentence encoder for --linguistic transcripts: use-multilingual (default), "
+        "tfidf-svd, ginza, or a local BERT folder",
+    )  # fmt: skip
+    p.add_argument(
         "--level", choices=("dialogue", "exchange"), default="dialogue",
         help="dialogue: the rapport items (default); exchange: each exchange's sentiment "
         "(SS > 4, TS_mean > 4) on participant-grouped folds, with the personalisation variants; "
@@ -119,9 +130,13 @@ def _check_methods(methods: list[str] | None, tiny: bool) -> list[str]:
     return check_methods(methods, "--methods", available_methods() if tiny else default_methods())
 
 
+#: Feature sets of a run that names none: the paper's L+V beside every modality.
+DEFAULT_FEATURE_SETS = ("L+V", "ALL")
+
+
 def _check_feature_sets(feature_sets: list[str] | None) -> list[str]:
     if not feature_sets:
-        return ["ALL"]
+        return list(DEFAULT_FEATURE_SETS)
     for fs in feature_sets:
         check_feature_set(fs, "--feature-sets")
     check_no_duplicates(feature_sets, "--feature-sets")
@@ -195,11 +210,40 @@ def _check_data(
     return folder, tested, versions
 
 
+def _linguistic(args: argparse.Namespace) -> tuple[str, str | None]:
+    """``--linguistic`` and ``--text-encoder`` checked: ``(source, encoder)``.
+
+    ``--data`` defaults to transcripts (as ``reproduce`` and ``train``); ``--synthetic``
+    keeps the synthetic L block unless ``--linguistic transcripts`` rebuilds it from the
+    synthetic transcripts.
+    """
+    from ..vocabulary import NAMED_TEXT_ENCODERS
+
+    synthetic = getattr(args, "synthetic", False)
+    source = args.linguistic or ("synthetic" if synthetic else "transcripts")
+    if synthetic and source == "dumpfile":
+        raise CommandError(
+            "--linguistic dumpfile needs --data: the synthetic corpus has no dumpfiles (its L "
+            "block is synthetic; --linguistic transcripts rebuilds it from its transcripts)."
+        )
+    encoder = args.text_encoder
+    if encoder is not None:
+        if source != "transcripts":
+            raise CommandError(f"--text-encoder needs --linguistic transcripts (got {source}).")
+        if encoder not in NAMED_TEXT_ENCODERS and not Path(encoder).is_dir():
+            raise CommandError(
+                f"--text-encoder: {encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} "
+                "nor a local model folder."
+            )
+    return source, encoder
+
+
 def _check_args(args: argparse.Namespace) -> dict:
     """Every argument checked before any data is read."""
     check_paper_tables(args.paper_tables)
     out = Path(args.out)
     cross = _check_cross_corpus(args)
+    _linguistic(args)
     return {
         "items": _items(args.items),
         "methods": _check_methods(args.methods, args.tiny),
@@ -216,16 +260,28 @@ def _load(args: argparse.Namespace, data: tuple[Path, list[str], list[str]] | No
     The tables' corpus is loaded exactly as without the extra versions (1902/1911's own
     column policy), so the tables do not change when 2012 is added for the section.
     """
+    source, encoder = _linguistic(args)
+    cache = Path(args.out) / "cache"  # beside the fit cache: a rerun does not encode again
     if data is None:
         from ..leaderboard import synthetic_corpora
         from ..reproduction import demo_dataset
 
         pooled = synthetic_corpora(args.tiny, args.seed) if cross else None
-        return demo_dataset(args.tiny, args.seed), pooled
+        main = demo_dataset(args.tiny, args.seed)
+        if source == "transcripts":
+            from ..features import replace_linguistic
+
+            main = replace_linguistic(main, text_encoder=encoder, cache_dir=cache)
+            if pooled is not None:
+                pooled = replace_linguistic(pooled, text_encoder=encoder, cache_dir=cache)
+        return main, pooled
     folder, tested, versions = data
-    main = load_corpus(folder, tested, column_policy(args.columns, tested))
-    pooled = load_corpus(folder, versions, column_policy(args.columns, versions)) if cross else None
-    return main, pooled
+
+    def load(which: list[str]) -> Any:
+        return load_corpus(folder, which, column_policy(args.columns, which), source, encoder,
+                           cache_dir=cache)  # fmt: skip
+
+    return load(tested), (load(versions) if cross else None)
 
 
 def _check_against_data(dataset: Any, feature_sets: list[str]) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
@@ -37,8 +40,77 @@ def _rows_for_features(
     return out
 
 
+def _cache_key(dialogues: list, rows: pd.DataFrame, encoder: str, model: str | None,
+               pos_backend: str) -> str:  # fmt: skip
+    """Hash of everything the L rows depend on: transcripts, row grouping, encoder, tagger.
+
+    A local BERT folder enters by its path and the size and modification time of each of
+    its files, so replacing the weights gives a new key.
+    """
+    folder = []
+    if model is not None and Path(model).is_dir():
+        folder = sorted(
+            (str(p.relative_to(model)), p.stat().st_size, p.stat().st_mtime_ns)
+            for p in Path(model).rglob("*") if p.is_file()
+        )  # fmt: skip
+    from .. import __version__
+
+    return joblib.hash(
+        (
+            __version__,
+            encoder,
+            model,
+            folder,
+            pos_backend,
+            [(d.dialogue_id, d.exchanges) for d in dialogues],
+            rows[["dialogue_id", "elan_exchanges"]].astype(str),
+        )
+    )
+
+
+def _linguistic_rows(
+    dialogues: list, rows: pd.DataFrame, encoder: str, model: str | None, pos_backend: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The L block per feature row (values, names) computed from the transcripts."""
+    from ._linguistic import LinguisticFeatures
+
+    extractor = LinguisticFeatures(
+        pos_backend=pos_backend, encoder=encoder, model=model, verbose=True
+    )
+    per_exchange = extractor.fit_transform(dialogues)
+    is_count = np.char.find(per_exchange.feature_names.astype(str), "upos_") >= 0
+    blocks = []
+    for i, dialogue in enumerate(dialogues):
+        members = rows.loc[rows["dialogue_id"] == dialogue.dialogue_id, "elan_exchanges"].tolist()
+        blocks.append(
+            _rows_for_features(
+                per_exchange.sequence(i), _elan_positions(dialogue), members, is_count
+            )
+        )
+    values = np.vstack(blocks)
+    names = np.array([n if n.startswith("L__") else f"L__{n}" for n in per_exchange.feature_names])
+    return values, names
+
+
+def _cached_rows(cache_dir: Path, key: str, compute: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``compute()`` stored as ``cache_dir/transcripts-<key>.npz``, or read back from it."""
+    path = cache_dir / f"transcripts-{key}.npz"
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as stored:
+            return stored["values"], stored["names"]
+    values, names = compute()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part.npz")
+    np.savez(partial, values=values, names=names.astype(str))
+    partial.replace(path)  # atomic: a run killed while writing leaves no half file
+    return values, names
+
+
 def replace_linguistic(
-    dataset: Bunch, text_encoder: str | None = None, pos_backend: str = "sudachi"
+    dataset: Bunch,
+    text_encoder: str | None = None,
+    pos_backend: str = "sudachi",
+    cache_dir: str | os.PathLike | None = None,
 ) -> Bunch:
     """The dataset with its L columns computed from the ELAN transcripts.
 
@@ -60,11 +132,19 @@ def replace_linguistic(
         Encoder name or local BERT folder; None for the default.
     pos_backend : str, default="sudachi"
         The UPOS tagger (see :class:`LinguisticFeatures`).
+    cache_dir : path-like, optional
+        Folder of encoded transcripts: the new L rows are stored there as
+        ``transcripts-<key>.npz``, ``key`` a hash of the transcripts and exchange
+        tables, the feature rows' ELAN exchanges, the encoder (a local BERT folder
+        by its files' sizes and times), ``pos_backend`` and the package version; a
+        later call with the same key reads them instead of encoding again.
 
     Returns
     -------
     dataset : Bunch
-        A copy whose ``features`` hold the new L columns in place of the old ones.
+        A copy whose ``features`` hold the new L columns in place of the old ones,
+        with ``linguistic``: ``{"source": "transcripts", "text_encoder": <name or
+        folder>, "pos_backend": ...}``, which reports (e.g. the leaderboard's) record.
 
     Examples
     --------
@@ -72,28 +152,20 @@ def replace_linguistic(
     >>> from hazumi_sk.features import replace_linguistic
     >>> data = replace_linguistic(load_hazumi("hazumi"), "ginza")  # doctest: +SKIP
     """
-    from ._linguistic import LinguisticFeatures
-
     features: RaggedSequences = dataset.features
     by_id = {d.dialogue_id: d for d in dataset.dialogues}
     dialogues = [by_id[i] for i in features.dialogue_ids]
     encoder, model = resolve_text_encoder(text_encoder)
-    extractor = LinguisticFeatures(
-        pos_backend=pos_backend, encoder=encoder, model=model, verbose=True
-    )
-    per_exchange = extractor.fit_transform(dialogues)
-    is_count = np.char.find(per_exchange.feature_names.astype(str), "upos_") >= 0
     rows = dataset.feature_rows
-    blocks = []
-    for i, dialogue in enumerate(dialogues):
-        members = rows.loc[rows["dialogue_id"] == dialogue.dialogue_id, "elan_exchanges"].tolist()
-        blocks.append(
-            _rows_for_features(
-                per_exchange.sequence(i), _elan_positions(dialogue), members, is_count
-            )
-        )
-    values = np.vstack(blocks)
-    names = np.array([n if n.startswith("L__") else f"L__{n}" for n in per_exchange.feature_names])
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        return _linguistic_rows(dialogues, rows, encoder, model, pos_backend)
+
+    if cache_dir is None:
+        values, names = compute()
+    else:
+        key = _cache_key(dialogues, rows, encoder, model, pos_backend)
+        values, names = _cached_rows(Path(cache_dir), key, compute)
     linguistic = features.replace(
         values=values, feature_names=names, modalities=np.full(len(names), "L")
     )
@@ -109,4 +181,16 @@ def replace_linguistic(
         ],
         ignore_index=True,
     )
-    return Bunch(**{**dataset, "features": new_features, "feature_columns": columns})
+    provenance = {
+        "source": "transcripts",
+        "text_encoder": model if encoder == "bert" else encoder,
+        "pos_backend": pos_backend,
+    }
+    return Bunch(
+        **{
+            **dataset,
+            "features": new_features,
+            "feature_columns": columns,
+            "linguistic": provenance,
+        }
+    )

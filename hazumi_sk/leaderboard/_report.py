@@ -64,6 +64,24 @@ def _with_index_strings(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _l_block(settings: dict) -> tuple[str, str]:
+    """``(linguistic, text_encoder)`` of the run (``"unrecorded"`` for an older result)."""
+    return str(settings.get("linguistic", "unrecorded")), str(settings.get("text_encoder", "-"))
+
+
+def _l_block_title(settings: dict) -> str:
+    """``"L from the transcripts, encoder use-multilingual"`` (or the dumpfiles, ...)."""
+    source, encoder = _l_block(settings)
+    where = {"transcripts": "the transcripts", "dumpfile": "the dumpfiles"}.get(source, source)
+    return f"L from {where}" + (f", encoder {encoder}" if encoder != "-" else "")
+
+
+def _stamped(frame: pd.DataFrame, settings: dict) -> pd.DataFrame:
+    """``frame`` with the run's L block in two columns, as every CSV of the run carries it."""
+    source, encoder = _l_block(settings)
+    return frame.assign(linguistic=source, text_encoder=encoder)
+
+
 def leaderboard_document(
     result: LeaderboardResult,
     forest_path: str = "forest.png",
@@ -75,7 +93,7 @@ def leaderboard_document(
     section, whose plot is ``cross_corpus_path``.
     """
     s = result.settings
-    doc = Document("Which method? The hazumi-sk leaderboard")
+    doc = Document(f"Which method? The hazumi-sk leaderboard ({_l_block_title(s)})")
     doc.paragraph(
         f"Nested CV: {s['n_repeats']} repeat(s) of stratified {s['n_splits']}-fold (the same "
         f"splits for every method), each method's grid chosen by an inner stratified "
@@ -200,6 +218,10 @@ def _significant(paired: pd.DataFrame) -> pd.DataFrame:
 def write_leaderboard_report(result: LeaderboardResult, out_dir: str | Path) -> LeaderboardFiles:
     """Write the tables (CSV), ``forest.png`` and ``leaderboard.md`` / ``leaderboard.html``.
 
+    Every file records the corpus' L block (``result.settings``): each CSV in two
+    columns, ``linguistic`` and ``text_encoder``, the report in its title and the
+    plots in theirs.
+
     With ``result.cross_corpus`` also ``cross_corpus.csv``,
     ``cross_corpus_fold_scores.csv`` and ``cross_corpus.png``.
 
@@ -238,14 +260,18 @@ def write_leaderboard_report(result: LeaderboardResult, out_dir: str | Path) -> 
             )
         )
     )
-    result.leaderboard.to_csv(files.leaderboard, index=False)
-    result.paired.to_csv(files.paired, index=False)
-    result.polarity_averages.to_csv(files.polarity_averages, index=False)
-    result.fold_scores.to_csv(files.fold_scores, index=False)
-    _with_index_strings(result.splits).to_csv(files.splits, index=False)
-    _with_index_strings(result.inner_splits).to_csv(out / "inner_splits.csv", index=False)
-    result.plan.to_csv(out / "plan.csv", index=False)
-    plot_forest(result.leaderboard).savefig(files.forest, dpi=110)
+    settings = result.settings
+    _stamped(result.leaderboard, settings).to_csv(files.leaderboard, index=False)
+    _stamped(result.paired, settings).to_csv(files.paired, index=False)
+    _stamped(result.polarity_averages, settings).to_csv(files.polarity_averages, index=False)
+    _stamped(result.fold_scores, settings).to_csv(files.fold_scores, index=False)
+    _stamped(_with_index_strings(result.splits), settings).to_csv(files.splits, index=False)
+    inner = _stamped(_with_index_strings(result.inner_splits), settings)
+    inner.to_csv(out / "inner_splits.csv", index=False)
+    _stamped(result.plan, settings).to_csv(out / "plan.csv", index=False)
+    forest = plot_forest(result.leaderboard)
+    forest.suptitle(_l_block_title(settings), fontsize="small")
+    forest.savefig(files.forest, dpi=110)
     if result.cross_corpus is not None:
         scores = result.cross_corpus_scores
         scores_path = None if scores is None else out / "cross_corpus_fold_scores.csv"
@@ -255,10 +281,12 @@ def write_leaderboard_report(result: LeaderboardResult, out_dir: str | Path) -> 
             cross_corpus_fold_scores=scores_path,
             cross_corpus_plot=out / "cross_corpus.png",
         )
-        result.cross_corpus.to_csv(files.cross_corpus, index=False)
+        _stamped(result.cross_corpus, settings).to_csv(files.cross_corpus, index=False)
         if scores is not None:
-            scores.to_csv(files.cross_corpus_fold_scores, index=False)
-        plot_cross_corpus(result.cross_corpus).savefig(files.cross_corpus_plot, dpi=110)
+            _stamped(scores, settings).to_csv(files.cross_corpus_fold_scores, index=False)
+        across = plot_cross_corpus(result.cross_corpus)
+        across.suptitle(_l_block_title(settings), fontsize="small")
+        across.savefig(files.cross_corpus_plot, dpi=110)
     doc = leaderboard_document(result, files.forest.name, "cross_corpus.png")
     files.markdown.write_text(doc.to_markdown(), encoding="utf-8")
     files.html.write_text(doc.to_html(), encoding="utf-8")

@@ -99,7 +99,9 @@ class LeaderboardResult:
     plan : pandas.DataFrame
         The fits planned per method (see :func:`plan_leaderboard`).
     settings : dict
-        The run's arguments and its wall time in seconds.
+        The run's arguments, its wall time in seconds, and the corpus' L block:
+        ``linguistic`` (``"transcripts"``, ``"dumpfile"`` or ``"synthetic"``) and
+        ``text_encoder`` (the sentence encoder of transcript L, else ``"-"``).
     cross_corpus : pandas.DataFrame or None
         The training-across-corpora table of :func:`run_cross_corpus` (its
         ``attrs["settings"]`` included) when the run has that section, else None.
@@ -475,10 +477,13 @@ def run_leaderboard(
     averaged = average_over_items(fold_scores)
     leaderboard = _leaderboard_table(fold_scores, roles, _paper_table4(paper_tables_dir))
     paired = paired_comparisons(pd.concat([fold_scores, averaged], ignore_index=True), roles)
+    linguistic, text_encoder = _linguistic_source(dataset)
     settings = {
         "items": items,
         "feature_sets": feature_sets,
         "methods": [m.name for m in resolved],
+        "linguistic": linguistic,
+        "text_encoder": text_encoder,
         "n_splits": preset.n_splits,
         "n_repeats": preset.n_repeats,
         "n_inner_splits": preset.n_inner_splits,
@@ -511,6 +516,29 @@ def run_leaderboard(
         plan=plan,
         settings=settings,
     )
+
+
+def _linguistic_source(dataset: Any) -> tuple[str, str]:
+    """``(source, text_encoder)`` of a corpus' L block, as every leaderboard file records it.
+
+    ``("transcripts", <encoder name or BERT folder>)`` after
+    :func:`~hazumi_sk.features.replace_linguistic` (its ``linguistic`` entry);
+    otherwise ``("synthetic", "-")`` when the L columns' ``source`` says synthetic,
+    ``("dumpfile", "-")`` for the loader's own L columns and ``("none", "-")``
+    without L.
+    """
+    recorded = dataset.get("linguistic") if hasattr(dataset, "get") else None
+    if isinstance(recorded, dict) and recorded.get("source"):
+        return str(recorded["source"]), str(recorded.get("text_encoder") or "-")
+    columns = dataset.get("feature_columns") if hasattr(dataset, "get") else None
+    if not isinstance(columns, pd.DataFrame) or "modality" not in columns:
+        return "none", "-"
+    sources = columns.loc[columns["modality"] == "L", "source"].astype(str)
+    if sources.empty:
+        return "none", "-"
+    if sources.str.startswith("synthetic").all():
+        return "synthetic", "-"
+    return "dumpfile", "-"
 
 
 def _print_plan(plan: pd.DataFrame, n_jobs: int | None) -> None:
