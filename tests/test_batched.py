@@ -211,3 +211,28 @@ def test_fit_batched_needs_one_dataset_per_estimator(data):
     X, y = data
     with pytest.raises(ValueError, match="one X, y .* per estimator: got 2 estimators, 1 X"):
         fit_batched(_nets()[:2], [X], [y, y])
+
+
+def test_networks_may_differ_in_epochs_batch_order_and_heads(data):
+    X, y = data
+    nets = [
+        MultitaskSequenceClassifier(hidden_size=4, head_size=3, max_epochs=6, random_state=0),
+        MultitaskSequenceClassifier(
+            hidden_size=4, head_size=3, max_epochs=3, random_state=1, iterator_train__sort_pool=2
+        ),
+        MultitaskSequenceClassifier(
+            alpha=1.0,
+            hidden_size=4,
+            head_size=3,
+            max_epochs=4,
+            random_state=2,
+            module__exchange_head=False,
+        ),  # fmt: skip
+    ]
+    assert batch_signature(nets[0]) == batch_signature(nets[1]) != batch_signature(nets[2])
+    singles = [clone(n).fit(X, y) for n in nets]
+    batched = fit_batched([clone(n) for n in nets], [X] * 3, [y] * 3)
+    for single, net in zip(singles, batched, strict=True):
+        assert len(net.history) == net.max_epochs
+        np.testing.assert_allclose(net.predict_proba(X), single.predict_proba(X), atol=1e-5)
+    assert batched[2].module_.exchange_head is None
