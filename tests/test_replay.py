@@ -147,3 +147,25 @@ def test_items_all_trains_the_18_items(tmp_path):
             "--model", str(path)]  # fmt: skip
     assert main(argv) == 0
     assert load_bundle(path).items == tuple(RAPPORT_ITEMS)
+
+
+def test_recorded_times_follow_the_feature_rows_end_times():
+    from sklearn.utils import Bunch
+
+    from hazumi_sk.datasets import make_synthetic_hazumi, to_xy
+    from hazumi_sk.online import recorded_times
+
+    data = make_synthetic_hazumi(12, n_exchanges=(4, 6), random_state=0)
+    X, _ = to_xy(data, item="worthwhile")
+    dialogue = str(X.dialogue_ids[1])
+    rows = data.feature_rows[data.feature_rows["dialogue_id"] == dialogue].sort_values("row")
+    end = rows["end_ms"].to_numpy(dtype=float)
+    np.testing.assert_allclose(recorded_times(data, X, dialogue), (end - end[0]) / 1000)
+    np.testing.assert_allclose(recorded_times(data, X, dialogue, speed=4.0),
+                               (end - end[0]) / 4000)  # fmt: skip
+    with pytest.raises(ValueError, match="speed must be > 0"):
+        recorded_times(data, X, dialogue, speed=0)
+    shorter = Bunch(**{**data, "feature_rows": data.feature_rows.iloc[1:]})
+    first = str(data.feature_rows["dialogue_id"].iloc[0])
+    with pytest.raises(ValueError, match="its recorded pace is unknown"):
+        recorded_times(shorter, X, first)

@@ -613,6 +613,25 @@ def test_replay_command_with_url_equals_the_in_process_replay(server, model_file
     assert "--url: 2 request(s) failed" in capsys.readouterr().err
 
 
+def test_replay_at_the_recorded_pace_takes_the_recorded_time(server, model_file, tmp_path):
+    import time
+
+    from hazumi_sk.datasets import to_xy
+    from hazumi_sk.online import recorded_times
+    from hazumi_sk.reproduction import demo_dataset
+
+    data = demo_dataset(True, 0)
+    X, _ = to_xy(data, item="worthwhile")
+    # syn004's exchanges ended over tens of seconds; at 200x they take a fraction of one.
+    expected = recorded_times(data, X, "syn004", speed=200.0)[-1]
+    argv = ["replay", "--synthetic", "--tiny", "--model", str(model_file), "--dialogues",
+            "syn004", "--url", server.url, "--pace", "recorded", "--speed", "200",
+            "--out", str(tmp_path / "paced.csv")]  # fmt: skip
+    start = time.perf_counter()
+    assert main(argv) == 0
+    assert time.perf_counter() - start >= expected > 0.05
+
+
 def test_a_snapshot_that_cannot_be_restored_falls_back_to_replaying(bundle, recorded, tmp_path):
     import sqlite3
 

@@ -35,8 +35,8 @@ def load_bundle_argument(args: argparse.Namespace) -> Any:
         raise CommandError(f"--model: {error}") from error
 
 
-def bundle_data(args: argparse.Namespace, metadata: Any) -> Any:
-    """The dialogues of ``--data``/``--synthetic`` with the model's input columns.
+def bundle_data(args: argparse.Namespace, metadata: Any) -> tuple[Any, Any]:
+    """``(X, dataset)``: the dialogues of ``--data``/``--synthetic`` with the model's columns.
 
     Their L columns are built as the model's were (dumpfile or transcripts with the
     same encoder); anything incompatible is a CommandError naming what differs.
@@ -60,7 +60,7 @@ def bundle_data(args: argparse.Namespace, metadata: Any) -> Any:
         )
     except IncompatibleDataError as error:
         raise CommandError(f"--model/--data: {error}") from error
-    return _with_recorded_labels(X, dataset, metadata)
+    return _with_recorded_labels(X, dataset, metadata), dataset
 
 
 def _with_recorded_labels(X: Any, dataset: Any, metadata: Any) -> Any:

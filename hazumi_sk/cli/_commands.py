@@ -317,7 +317,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from ..online import ImpressionTracker, replay_dialogues
 
     bundle = load_bundle_argument(args)
-    X = bundle_data(args, bundle.metadata)
+    X = bundle_data(args, bundle.metadata)[0]
     rows = []
     for item, model in bundle.models.items():
         proba = model.predict_proba(X)

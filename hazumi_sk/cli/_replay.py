@@ -56,15 +56,30 @@ def _plot(frame: pd.DataFrame, out: Path) -> list[Path]:
     return paths
 
 
-def _replay_to_url(args: argparse.Namespace, bundle: Any, X: Any, dialogues: list[str]):
+def _pace(args: argparse.Namespace, dataset: Any, X: Any, dialogues: list[str]) -> Any:
+    """``--pace``: None (as fast as answered), seconds between exchanges, or the recording's."""
+    from ..online import recorded_times
+
+    if args.pace != "recorded":
+        return args.pace or None
+    try:
+        return {d: recorded_times(dataset, X, d, speed=args.speed).tolist() for d in dialogues}
+    except ValueError as error:
+        raise CommandError(f"--pace recorded: {error}") from error
+
+
+def _replay_to_url(
+    args: argparse.Namespace, bundle: Any, X: Any, dataset: Any, dialogues: list[str]
+):
     """``--url``: send the dialogues to a running ``hazumi-sk serve``; its answers as a frame."""
     from ..online import ImpressionTracker, recorded_exchanges
     from ..serve import replay_to_server
 
     names = ImpressionTracker(bundle, modalities=X.modalities).required_features
     sent = [(d, list(recorded_exchanges(X, d, names, args.self_reports))) for d in dialogues]
+    pace = _pace(args, dataset, X, dialogues)
     try:
-        result = replay_to_server(args.url, sent, pace=args.pace or None, token=args.token)
+        result = replay_to_server(args.url, sent, pace=pace, token=args.token)
     except ValueError as error:
         raise CommandError(f"--url: {error}") from error
     if result.errors:
@@ -78,10 +93,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from ..online import ImpressionTracker, replay_dialogues
 
     bundle = load_bundle_argument(args)
-    X = bundle_data(args, bundle.metadata)
+    X, dataset = bundle_data(args, bundle.metadata)
     dialogues = _dialogue_ids(args, X)
     if args.url:
-        frame = _replay_to_url(args, bundle, X, dialogues)
+        frame = _replay_to_url(args, bundle, X, dataset, dialogues)
         incremental = bool(frame["incremental"].all())
     else:
         tracker = ImpressionTracker(bundle, modalities=X.modalities)
@@ -99,13 +114,25 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seconds(text: str) -> float:
+def _seconds(text: str) -> float | str:
+    if text == "recorded":
+        return text
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
+    return value
+
+
+def _positive_seconds_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
     return value
 
 
@@ -134,6 +161,9 @@ def add_replay_parser(sub: Any) -> None:
                         "(http://127.0.0.1:8000) instead of an in-process tracker")  # fmt: skip
     replay.add_argument("--token", default=None, help="the server's bearer token (--url)")
     replay.add_argument("--pace", type=_seconds, default=0.0,
-                        help="seconds between the exchanges of a dialogue (--url; 0: as fast "
-                        "as the server answers)")  # fmt: skip
+                        help="seconds between the exchanges of a dialogue, or 'recorded': "
+                        "when each exchange ended in the recording (--url; 0: as fast as "
+                        "the server answers)")  # fmt: skip
+    replay.add_argument("--speed", type=_positive_seconds_factor, default=1.0,
+                        help="with --pace recorded: play this many times faster (1)")  # fmt: skip
     replay.set_defaults(func=cmd_replay)

@@ -20,7 +20,7 @@ from ._forms import (
     used_features,
 )
 from ._plot import plot_trajectory
-from ._replay import offline_trajectory, recorded_exchanges, replay_dialogues
+from ._replay import offline_trajectory, recorded_exchanges, recorded_times, replay_dialogues
 from ._running import RUNNING_STATISTICS, RunningStatistics
 from ._tracker import RESERVED_FIELDS, TRAJECTORY_COLUMNS, Estimate, ImpressionTracker
 
@@ -43,6 +43,7 @@ __all__ = [
     "plot_trajectory",
     "positive_column",
     "recorded_exchanges",
+    "recorded_times",
     "replay_dialogues",
     "used_features",
 ]

@@ -13,7 +13,7 @@ from ..sequences import RaggedSequences
 from ._forms import positive_column
 from ._tracker import ImpressionTracker
 
-__all__ = ["offline_trajectory", "recorded_exchanges", "replay_dialogues"]
+__all__ = ["offline_trajectory", "recorded_exchanges", "recorded_times", "replay_dialogues"]
 
 
 def _position(X: RaggedSequences, dialogue_id: str) -> int:
@@ -138,3 +138,49 @@ def offline_trajectory(
     )  # fmt: skip
     proba = np.asarray(model.predict_proba(prefixes))
     return proba[:, positive_column(model.classes_)]
+
+
+def recorded_times(
+    dataset: Any, X: RaggedSequences, dialogue_id: str, speed: float = 1.0
+) -> np.ndarray:
+    """When each exchange of a recorded dialogue ended, in seconds after the first one ended.
+
+    A live system sends an exchange when it ends, so these are the offsets at which
+    :func:`~hazumi_sk.serve.replay_to_server` sends them at the recorded pace.
+
+    Parameters
+    ----------
+    dataset : Bunch
+        The corpus ``X`` came from (its ``feature_rows`` hold ``start_ms`` and ``end_ms``).
+    X : RaggedSequences
+    dialogue_id : str
+    speed : float, default=1.0
+        Play faster (``> 1``) or slower than recorded.
+
+    Returns
+    -------
+    seconds : ndarray of shape (n_exchanges,)
+        Starting at 0, non-decreasing.
+
+    Examples
+    --------
+    >>> from hazumi_sk.datasets import make_synthetic_hazumi, to_xy
+    >>> from hazumi_sk.online import recorded_times
+    >>> data = make_synthetic_hazumi(12, n_exchanges=(4, 6), random_state=0)
+    >>> X, _ = to_xy(data, item="worthwhile")
+    >>> times = recorded_times(data, X, X.dialogue_ids[0])
+    >>> float(times[0]), bool((times[1:] > 0).all())
+    (0.0, True)
+    """
+    if not speed > 0:
+        raise ValueError(f"speed must be > 0, got {speed!r}.")
+    i = _position(X, dialogue_id)
+    rows = dataset.feature_rows
+    rows = rows[rows["dialogue_id"] == str(dialogue_id)].sort_values("row")
+    end = rows["end_ms"].to_numpy(dtype=np.float64)
+    if end.size != X.lengths[i] or np.isnan(end).any():
+        raise ValueError(
+            f"Dialogue {dialogue_id!r}: {end.size} timed feature rows for {X.lengths[i]} "
+            "exchanges; its recorded pace is unknown."
+        )
+    return np.maximum.accumulate(end - end[0]) / 1000.0 / speed
