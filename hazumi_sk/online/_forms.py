@@ -232,12 +232,15 @@ class NetworkForm(IncrementalForm):
     def _cell(self, layer: tuple, x: np.ndarray, state: tuple) -> tuple:
         w_ih, w_hh, b_ih, b_hh = layer
         h = state[0]
+        n = self.hidden_size
         if self.lstm:
-            i, f, g, o = np.split(w_ih @ x + b_ih + w_hh @ h + b_hh, 4)
+            gates = w_ih @ x + b_ih + w_hh @ h + b_hh  # i, f, g, o as torch orders them
+            i, f, g, o = gates[:n], gates[n : 2 * n], gates[2 * n : 3 * n], gates[3 * n :]
             c = _sigmoid(f) * state[1] + _sigmoid(i) * np.tanh(g)
             return (_sigmoid(o) * np.tanh(c), c)
-        r_in, z_in, n_in = np.split(w_ih @ x + b_ih, 3)
-        r_h, z_h, n_h = np.split(w_hh @ h + b_hh, 3)
+        x_part, h_part = w_ih @ x + b_ih, w_hh @ h + b_hh  # r, z, n
+        r_in, z_in, n_in = x_part[:n], x_part[n : 2 * n], x_part[2 * n :]
+        r_h, z_h, n_h = h_part[:n], h_part[n : 2 * n], h_part[2 * n :]
         r, z = _sigmoid(r_in + r_h), _sigmoid(z_in + z_h)
         n = np.tanh(n_in + r * n_h)
         return ((1 - z) * n + z * h,)

@@ -46,6 +46,8 @@ TRAJECTORY_COLUMNS = (
     "incremental",
 )
 _STATE_VERSION = 1
+#: Checked column layouts of incoming exchanges kept per tracker.
+_MAX_LAYOUTS = 8
 _SELF_REPORT_RANGE = (1.0, 7.0)
 
 
@@ -230,6 +232,7 @@ class ImpressionTracker:
         self._index = {name: j for j, name in enumerate(self.feature_names)}
         self._fingerprint = self._model_fingerprint()
         self._dialogues: dict[str, _Dialogue] = {}
+        self._layouts: dict[tuple[str, ...], np.ndarray] = {}
         self._text = None
 
     # ------------------------------------------------------------- the model
@@ -333,26 +336,44 @@ class ImpressionTracker:
                 f"{type(exchange).__name__}.",
                 "exchange",
             )
-        values = {k: v for k, v in exchange.items() if k not in RESERVED_FIELDS}
+        reserved = any(k in exchange for k in RESERVED_FIELDS)
+        values = {k: v for k, v in exchange.items() if k not in RESERVED_FIELDS} if reserved \
+            else exchange  # fmt: skip
         if exchange.get("text") is not None:
             values = self._with_text(values, exchange["text"])
-        unknown = [k for k in values if k not in self._index]
+        row = np.full(len(self.feature_names), np.nan)
+        row[self._columns_of(tuple(values))] = _numbers(values)
+        return row, _self_report(exchange.get("self_report"))
+
+    def _columns_of(self, names: tuple[str, ...]) -> np.ndarray:
+        """Input positions of ``names``, checked: none unknown, none required missing.
+
+        A dialogue system sends the same names in the same order every time, so the
+        checked positions of the last few layouts are kept.
+        """
+        columns = self._layouts.get(names)
+        if columns is not None:
+            return columns
+        unknown = [k for k in names if k not in self._index]
         if unknown:
             raise ExchangeError(
                 f"Unknown feature {unknown[0]!r} (not among the model's "
                 f"{len(self.feature_names)} input columns; {len(unknown)} unknown in all).",
                 str(unknown[0]),
             )
-        missing = [n for n in self.required_features if n not in values]
+        given = set(names)
+        missing = [n for n in self.required_features if n not in given]
         if missing:
             raise ExchangeError(
                 f"Missing feature {missing[0]!r} ({len(missing)} of the "
                 f"{len(self.required_features)} required features missing).",
                 missing[0],
             )
-        row = np.full(len(self.feature_names), np.nan)
-        row[[self._index[name] for name in values]] = _numbers(values)
-        return row, _self_report(exchange.get("self_report"))
+        columns = np.fromiter((self._index[k] for k in names), dtype=np.intp, count=len(names))
+        if len(self._layouts) >= _MAX_LAYOUTS:
+            self._layouts.pop(next(iter(self._layouts)))
+        self._layouts[names] = columns
+        return columns
 
     def _with_text(self, values: dict[str, Any], text: Any) -> dict[str, Any]:
         if not isinstance(text, str):
