@@ -127,6 +127,10 @@ def test_running_statistics_known_values_and_state_round_trip():
     assert again.to_state() == stats.to_state()
     with pytest.raises(ValueError, match="Unknown statistic 'median'"):
         stats.value("median")
+    before = stats.to_state()
+    copy = stats.copy()
+    copy.update(np.array([100.0]))
+    assert stats.to_state() == before and copy.count == stats.count + 1
 
 
 # ------------------------------------------------------------ tracker vs offline

@@ -288,10 +288,6 @@ class _StatisticsForm(IncrementalForm):
             raise ValueError(f"statistics of width {state.n_features}, not {self.width}")
         return state
 
-    @staticmethod
-    def _copy(state: RunningStatistics) -> RunningStatistics:
-        return RunningStatistics.from_state(state.to_state())
-
 
 class PooledForm(_StatisticsForm):
     """Per-dialogue pooled statistics, kept as running sufficient statistics."""
@@ -307,7 +303,7 @@ class PooledForm(_StatisticsForm):
 
     def step(self, state: Any, row: np.ndarray, label: float) -> tuple[Any, np.ndarray, Any]:
         values = self.rows(row)
-        state = self._copy(state)
+        state = state.copy()
         state.update(values)
         pooled = np.hstack([state.value(s) for s in self.stats]).reshape(1, -1)
         return state, _proba(self.tail, pooled, self.column), None
@@ -328,7 +324,7 @@ class TwoStageForm(_StatisticsForm):
     def step(self, state: Any, row: np.ndarray, label: float) -> tuple[Any, np.ndarray, Any]:
         values = self.rows(row).reshape(1, -1)
         score = float(self.model.score_exchanges(values)[0])
-        state = self._copy(state)
+        state = state.copy()
         state.update(np.array([score]))
         n = state.count
         features = []

@@ -110,6 +110,13 @@ class RunningStatistics:
             f"Unknown statistic {statistic!r}; choose from {list(RUNNING_STATISTICS)}."
         )
 
+    def copy(self) -> RunningStatistics:
+        """An independent copy (updating it leaves this one unchanged)."""
+        other = RunningStatistics.__new__(RunningStatistics)
+        other.__dict__.update(self.__dict__)  # the arrays are replaced, never changed in place
+        other.tail = deque(self.tail, maxlen=self.k)
+        return other
+
     # ------------------------------------------------------------- plain data
     def to_state(self) -> dict[str, Any]:
         """Everything as JSON-serialisable plain data (lists of floats)."""
