@@ -250,7 +250,7 @@ def test_state_round_trip_continues_identically(fitted, corpus, name):
     did = resumed.start("x")
     for t in range(2):
         resumed.update(did, _exchange(X, 4, t, resumed.required_features))
-    state = json.loads(json.dumps(resumed.state(did)))  # plain data only
+    state = json.loads(json.dumps(resumed.state(did), allow_nan=False))  # strict JSON
     fresh = ImpressionTracker(model, item=ITEM)
     assert fresh.restore(state) == "x"
     rest = [fresh.update("x", _exchange(X, 4, t, fresh.required_features))

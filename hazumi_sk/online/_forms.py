@@ -33,7 +33,8 @@ __all__ = [
     "used_features",
 ]
 
-#: TwoStageClassifier aggregate -> (RunningStatistics statistic, multiply by n - 1).
+#: TwoStageClassifier aggregate -> the RunningStatistics statistic it is computed from
+#: (its "slope" runs over positions scaled to 0..1: the running slope times n - 1).
 _AGGREGATE_STATISTICS = {
     "mean": "mean",
     "std": "std",
@@ -373,12 +374,11 @@ class PrefixForm(IncrementalForm):
 
     incremental = False
 
-    def __init__(self, model: Any, names: np.ndarray, modalities: np.ndarray, column: Any) -> None:
+    def __init__(self, model: Any, names: np.ndarray, modalities: np.ndarray) -> None:
         self.model = model
         self.names = names
         self.modalities = modalities
-        self.column = column
-        self.classes = np.asarray(_classes_of(model, column))
+        self.classes = np.asarray(model.classes_)
 
     def new_state(self) -> Any:
         return ([], [])
@@ -392,16 +392,18 @@ class PrefixForm(IncrementalForm):
             modalities=self.modalities,
             exchange_labels=np.asarray(labels, dtype=np.float64),
         )
-        return (rows, labels), _proba(self.model, X, self.column), None
+        return (rows, labels), _proba(self.model, X, None), None
 
     def dump(self, state: Any) -> dict[str, Any]:
+        # NaN (a column the model does not read, an unrated exchange) is not JSON: None.
         return {
-            "rows": [r.tolist() for r in state[0]],
+            "rows": [[None if np.isnan(v) else v for v in r.tolist()] for r in state[0]],
             "labels": [None if np.isnan(v) else float(v) for v in state[1]],
         }
 
     def load(self, data: dict[str, Any]) -> Any:
-        rows = [np.asarray(r, dtype=np.float64) for r in data["rows"]]
+        rows = [np.array([np.nan if v is None else v for v in r], dtype=np.float64)
+                for r in data["rows"]]  # fmt: skip
         if any(r.shape != (len(self.names),) for r in rows):
             raise ValueError(f"prefix rows must have {len(self.names)} values")
         labels = [np.nan if v is None else float(v) for v in data["labels"]]
@@ -493,7 +495,7 @@ def incremental_form(model: Any, names: Any, modalities: Any) -> IncrementalForm
         form = _sequence_form(_RowSteps([], names, modalities), [inner], column)
         if form is not None:
             return form
-    return PrefixForm(model, names, modalities, None)
+    return PrefixForm(model, names, modalities)
 
 
 def input_feature_names(model: Any) -> np.ndarray | None:
