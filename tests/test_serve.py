@@ -201,6 +201,19 @@ def test_model_and_healthz(client, bundle):
     assert client.get("/openapi.json").json()["paths"]["/v1/dialogues/{dialogue_id}/exchanges"]
 
 
+def test_docs_page_is_served_without_any_network(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert 'src="/docs/swagger-ui-bundle.js"' in page.text and "/openapi.json" in page.text
+    assert "http" not in page.text.split("<body>")[1].split("SwaggerUIBundle(")[0]
+    assert "cdn" not in page.text.lower()
+    script = client.get("/docs/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert client.get("/docs/swagger-ui.css").headers["content-type"].startswith("text/css")
+    check_error(client.get("/docs/secrets.txt"), 404, "asset", "No docs asset")
+
+
 def test_a_dialogue_end_to_end_equals_the_in_process_tracker(client, bundle, recorded):
     exchanges = recorded[0]
     expected = expected_answers(bundle, "api-1", exchanges)
@@ -445,7 +458,8 @@ def check_token(server: Server) -> None:
     """Every route but /healthz needs the bearer token (or ?token= from a browser)."""
     with server.client() as anonymous, server.client("wrong") as wrong:
         assert anonymous.get("/healthz").status_code == 200
-        for path in ("/v1/model", "/v1/dialogues", "/", "/openapi.json", "/v1/dialogues/k-open"):
+        for path in ("/v1/model", "/v1/dialogues", "/", "/openapi.json", "/v1/dialogues/k-open",
+                     "/docs", "/docs/swagger-ui-bundle.js"):  # fmt: skip
             check_error(anonymous.get(path), 401, "authorization", "Bearer")
             check_error(wrong.get(path), 401, "authorization", "token")
         check_error(anonymous.post("/v1/dialogues"), 401, "authorization")

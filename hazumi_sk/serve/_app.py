@@ -285,6 +285,8 @@ def create_app(
     app = FastAPI(
         title="hazumi-sk live impression service",
         version=__version__,
+        docs_url=None,  # served below from installed files, not a CDN
+        redoc_url=None,
         description="The running impression (P(high) per rapport item) of dialogues in "
         "progress, one exchange at a time. Errors: 4xx JSON {detail, field, status}.",
         lifespan=lifespan,
@@ -462,4 +464,37 @@ def create_app(
     async def script() -> Response:
         return Response(_page("live.js"), media_type="text/javascript")
 
+    _add_docs(app)
     return app
+
+
+#: The Swagger UI (5.x) files ``/docs`` needs, served from the installed fastapi-offline
+#: package (FastAPI's default page fetches them from a CDN; no network here).
+_DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``/docs``: the interactive OpenAPI page, its scripts shipped, not fetched from a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets = resources.files("fastapi_offline").joinpath("static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        # A browser cannot send the bearer header for a script tag: pass ?token= on.
+        token = request.query_params.get("token")
+        suffix = f"?token={token}" if token else ""
+        return get_swagger_ui_html(
+            openapi_url=f"{app.openapi_url}{suffix}",
+            title=f"{app.title} - API",
+            swagger_js_url=f"/docs/swagger-ui-bundle.js{suffix}",
+            swagger_css_url=f"/docs/swagger-ui.css{suffix}",
+            swagger_favicon_url="data:,",
+        )
+
+    @app.get("/docs/{asset}", include_in_schema=False)
+    async def docs_asset(asset: str) -> Response:
+        if asset not in _DOCS_ASSETS:
+            raise ServiceError(f"No docs asset {asset!r}.", status=404, field="asset")
+        content = assets.joinpath(asset).read_bytes()
+        return Response(content, media_type=_DOCS_ASSETS[asset])
