@@ -19,6 +19,7 @@ from ..utils import (
     check_input_features,
     check_ragged,
 )
+from ._scaler import _finite_training_values, _safe_scale
 
 __all__ = ["CausalSequenceScaler"]
 
@@ -130,16 +131,9 @@ class CausalSequenceScaler(VersionedStateMixin, TransformerMixin, BaseEstimator)
         self._validate_params()
         X = check_ragged(X, type(self).__name__)
         self._check_finite(X)
-        values = np.where(np.isfinite(X.values), X.values, np.nan)
-        no_finite = np.all(np.isnan(values), axis=0)
-        if no_finite.any():
-            raise ValueError(
-                "CausalSequenceScaler: feature(s) "
-                f"{X.feature_names[no_finite][:5].tolist()} have no finite training value."
-            )
+        values = _finite_training_values(X, "CausalSequenceScaler")
         self.center_ = np.nanmean(values, axis=0)
-        scale = np.nanstd(values, axis=0)
-        self.scale_ = np.where(_is_constant(self.center_, scale), 1.0, scale)
+        self.scale_ = _safe_scale(self.center_, np.nanstd(values, axis=0))[0]
         self.n_features_in_ = X.n_features
         self.feature_names_in_ = X.feature_names.copy()
         return self
@@ -167,7 +161,7 @@ class CausalSequenceScaler(VersionedStateMixin, TransformerMixin, BaseEstimator)
         for start, stop in zip(X.offsets[:-1], X.offsets[1:], strict=True):
             block = values[start:stop]
             mean, std, count = _running_center_scale(block)
-            std = np.where(_is_constant(mean, std), 1.0, std)
+            std = _safe_scale(mean, std)[0]
             warm = count >= self.min_exchanges
             center = np.where(warm, mean, self.center_)
             scale = np.where(warm, std, self.scale_)
@@ -190,9 +184,3 @@ class CausalSequenceScaler(VersionedStateMixin, TransformerMixin, BaseEstimator)
         check_is_fitted(self)
         check_input_features(self, input_features)
         return self.feature_names_in_.astype(object)
-
-
-def _is_constant(center: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Scales too small to divide by (constant features so far, or none seen)."""
-    with np.errstate(invalid="ignore"):
-        return ~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(center), 1.0))

@@ -41,10 +41,28 @@ def _center_scale(
     return median, high - low
 
 
+def _constant_mask(center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Scales too small to divide by (constant columns; NaN scales count as constant)."""
+    with np.errstate(invalid="ignore"):
+        return ~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(center), 1.0))
+
+
 def _safe_scale(center: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale with constant columns set to 1 (they map to 0 instead of NaN), and the mask."""
-    constant = ~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(center), 1.0))
+    constant = _constant_mask(center, scale)
     return np.where(constant, 1.0, scale), constant
+
+
+def _finite_training_values(X: RaggedSequences, owner: str) -> np.ndarray:
+    """``X.values`` with non-finite entries as NaN; a column with no finite value is an error."""
+    values = np.where(np.isfinite(X.values), X.values, np.nan)
+    no_finite = np.all(np.isnan(values), axis=0)
+    if no_finite.any():
+        raise ValueError(
+            f"{owner}: feature(s) "
+            f"{X.feature_names[no_finite][:5].tolist()} have no finite training value."
+        )
+    return values
 
 
 def _dialogue_means(X: RaggedSequences, values: np.ndarray) -> np.ndarray:
@@ -203,13 +221,7 @@ class SequenceScaler(VersionedStateMixin, TransformerMixin, BaseEstimator):
         self._check_params()
         X = check_ragged(X, type(self).__name__)
         self._check_finite(X)
-        values = np.where(np.isfinite(X.values), X.values, np.nan)
-        no_finite = np.all(np.isnan(values), axis=0)
-        if no_finite.any():
-            raise ValueError(
-                "SequenceScaler: feature(s) "
-                f"{X.feature_names[no_finite][:5].tolist()} have no finite training value."
-            )
+        values = _finite_training_values(X, "SequenceScaler")
         center, scale = _center_scale(values, self.method, self.quantile_range)
         self.center_ = center
         self.scale_, constant = _safe_scale(center, scale)
