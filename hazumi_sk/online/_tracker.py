@@ -237,24 +237,15 @@ class ImpressionTracker:
 
     # ------------------------------------------------------------- the model
     def _shared_feature_names(self) -> tuple[str, ...]:
-        names = None
+        if not self.bundle.models:
+            raise ValueError("ImpressionTracker needs at least one item's model.")
         for item, model in self.bundle.models.items():
-            fitted = input_feature_names(model)
-            if fitted is None:
+            if input_feature_names(model) is None:
                 raise TypeError(
                     f"ImpressionTracker: the model of item {item!r} ({type(model).__name__}) "
                     "has no feature_names_in_; fit it on RaggedSequences with feature names."
                 )
-            fitted = tuple(str(n) for n in fitted)
-            if names is not None and fitted != names:
-                raise ValueError(
-                    f"ImpressionTracker: the model of item {item!r} takes other input columns "
-                    "than the first item's; every item's model must share its inputs."
-                )
-            names = fitted
-        if names is None:
-            raise ValueError("ImpressionTracker needs at least one item's model.")
-        return names
+        return tuple(self.bundle.feature_names("ImpressionTracker"))
 
     def _input_modalities(self, modalities: Any) -> np.ndarray:
         meta = self.bundle.metadata

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -69,19 +68,28 @@ class ModelBundle:
         """The items, in order."""
         return tuple(self.models)
 
+    def feature_names(self, owner: str = "ModelBundle") -> list[str] | None:
+        """The input columns the models share (their ``feature_names_in_``).
 
-def _feature_names(models: Mapping[str, Any]) -> list[str] | None:
-    names = None
-    for item, model in models.items():
-        fitted = getattr(model, "feature_names_in_", None)
-        fitted = None if fitted is None else [str(n) for n in fitted]
-        if names is not None and fitted != names:
-            raise ValueError(
-                f"save_bundle: the model of item {item!r} takes other input columns than the "
-                "first item's; a bundle's models must share their inputs."
-            )
-        names = fitted
-    return names
+        None when the models record no input names.
+
+        Raises
+        ------
+        ValueError
+            When two items' models take different input columns (``owner`` names the
+            caller in the message).
+        """
+        names = None
+        for index, (item, model) in enumerate(self.models.items()):
+            fitted = getattr(model, "feature_names_in_", None)
+            fitted = None if fitted is None else [str(n) for n in fitted]
+            if index and fitted != names:
+                raise ValueError(
+                    f"{owner}: the model of item {item!r} takes other input columns than the "
+                    "first item's; a bundle's models must share their inputs."
+                )
+            names = fitted
+        return names
 
 
 def save_bundle(bundle: ModelBundle, path: str | os.PathLike) -> Path:
@@ -138,7 +146,7 @@ def save_bundle(bundle: ModelBundle, path: str | os.PathLike) -> Path:
         if unfitted is not None:
             raise NotFittedError(f"Cannot save item {item!r}: {unfitted}. Call fit first.")
     metadata = bundle.metadata if bundle.metadata is not None else ModelMetadata()
-    names = _feature_names(bundle.models)
+    names = bundle.feature_names("save_bundle")
     if metadata.feature_names_in is None and names is not None:
         metadata = replace(metadata, feature_names_in=names)
     elif names is not None and list(metadata.feature_names_in) != names:
