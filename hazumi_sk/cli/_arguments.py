@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..datasets import RAPPORT_ITEMS, SUPPORTED_VERSIONS, VERSION_SETTINGS
-from ..vocabulary import parse_modalities
+from ..vocabulary import NAMED_TEXT_ENCODERS, parse_modalities
 
 #: Versions loaded when ``--versions`` is not given: the paper's self-rated,
 #: in-person corpora (the only ones with exchange self-sentiment).
@@ -176,6 +176,20 @@ def check_feature_set(feature_set: str, parameter: str) -> list[str]:
 def check_no_duplicates(values: list[str], parameter: str) -> None:
     if len(set(values)) != len(values):
         raise CommandError(f"{parameter}: duplicates in {values}.")
+
+
+def check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None:
+    """``--text-encoder``: only with transcript L, a named encoder or a local model folder."""
+    if text_encoder is None:
+        return None
+    if linguistic != "transcripts":
+        raise CommandError(f"--text-encoder needs --linguistic transcripts (got {linguistic}).")
+    if text_encoder not in NAMED_TEXT_ENCODERS and not Path(text_encoder).is_dir():
+        raise CommandError(
+            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} "
+            "nor a local model folder."
+        )
+    return text_encoder
 
 
 def check_shippable_method(method: str, parameter: str) -> str:

@@ -28,7 +28,6 @@ from ..reproduction import (
 )
 from ..vocabulary import (
     DEFAULT_TEXT_ENCODER,
-    NAMED_TEXT_ENCODERS,
     PAPER_FEATURE_SETS,
     TEXT_ENCODERS,
     resolve_text_encoder,
@@ -46,6 +45,7 @@ from ._arguments import (
     check_no_duplicates,
     check_paper_tables,
     check_shippable_method,
+    check_text_encoder,
     compute_context,
     existing_file,
     n_jobs,
@@ -59,19 +59,6 @@ from ._bundle_data import bundle_data, load_bundle_argument, load_dataset
 
 #: Training of ``train`` unless ``--epochs`` says otherwise (the paper's 60).
 TRAIN_EPOCHS = 60
-
-
-def _check_text_encoder(text_encoder: str | None, linguistic: str) -> str | None:
-    if text_encoder is None:
-        return None
-    if linguistic != "transcripts":
-        raise CommandError("--text-encoder needs --linguistic transcripts.")
-    if text_encoder not in NAMED_TEXT_ENCODERS and not Path(text_encoder).is_dir():
-        raise CommandError(
-            f"--text-encoder: {text_encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} "
-            "nor a local model folder."
-        )
-    return text_encoder
 
 
 def _check_tables(tables: list[str], preset: Preset) -> tuple[str, ...]:
@@ -147,7 +134,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     items = check_items(args.labels, "--labels")
     feature_sets = _check_feature_sets(args.feature_sets)
     paper_tables = check_paper_tables(args.paper_tables)
-    text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
+    text_encoder = check_text_encoder(args.text_encoder, args.linguistic)
     check_device(args.device)
     check_backend(args.backend, args.address)
     check_data_dir(args.data, args.versions)  # before the slow load
@@ -203,7 +190,7 @@ def _check_train_arguments(args: argparse.Namespace) -> str | None:
                 f"{given[0]} configures the paper's network (train without --method); "
                 f"--method {args.method} has its own settings."
             )
-    text_encoder = _check_text_encoder(args.text_encoder, args.linguistic)
+    text_encoder = check_text_encoder(args.text_encoder, args.linguistic)
     _check_shippable_encoder(args.linguistic, text_encoder)
     if not args.synthetic:
         check_data_dir(args.data, args.versions)

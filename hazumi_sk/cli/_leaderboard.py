@@ -26,6 +26,7 @@ from ._arguments import (
     check_methods,
     check_no_duplicates,
     check_paper_tables,
+    check_text_encoder,
     column_policy,
     compute_context,
     load_corpus,
@@ -217,8 +218,6 @@ def _linguistic(args: argparse.Namespace) -> tuple[str, str | None]:
     keeps the synthetic L block unless ``--linguistic transcripts`` rebuilds it from the
     synthetic transcripts.
     """
-    from ..vocabulary import NAMED_TEXT_ENCODERS
-
     synthetic = getattr(args, "synthetic", False)
     source = args.linguistic or ("synthetic" if synthetic else "transcripts")
     if synthetic and source == "dumpfile":
@@ -226,16 +225,7 @@ def _linguistic(args: argparse.Namespace) -> tuple[str, str | None]:
             "--linguistic dumpfile needs --data: the synthetic corpus has no dumpfiles (its L "
             "block is synthetic; --linguistic transcripts rebuilds it from its transcripts)."
         )
-    encoder = args.text_encoder
-    if encoder is not None:
-        if source != "transcripts":
-            raise CommandError(f"--text-encoder needs --linguistic transcripts (got {source}).")
-        if encoder not in NAMED_TEXT_ENCODERS and not Path(encoder).is_dir():
-            raise CommandError(
-                f"--text-encoder: {encoder!r} is neither one of {list(NAMED_TEXT_ENCODERS)} "
-                "nor a local model folder."
-            )
-    return source, encoder
+    return source, check_text_encoder(args.text_encoder, source)
 
 
 def _check_args(args: argparse.Namespace) -> dict:
